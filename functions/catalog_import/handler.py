@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def handle(event: object, context: object) -> None:
+    raise NotImplementedError

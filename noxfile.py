@@ -1,0 +1,116 @@
+"""WooCom platform sessions. Each one is a few lines; the logic lives in `woocom`.
+
+Bare `nox` runs what CI runs: lint, test (unit + integration on the local
+emulator) and validate (Terraform, offline).
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "test", "validate"]
+nox.options.error_on_external_run = True
+
+PYTHON = "3.11"
+DEV_LOCK = "requirements/dev.txt"
+
+
+def install(session: nox.Session, *extra: str) -> None:
+    """The pinned tooling plus this repository, editable."""
+    session.install("-r", DEV_LOCK, *extra)
+    session.install("--no-deps", "-e", ".")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff, ruff format --check, mypy --strict on the tooling and the functions."""
+    install(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "src", "functions", "frontend_deploy", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def test(session: nox.Session) -> None:
+    """Unit + integration tests (integration on `--target local` unless told otherwise)."""
+    install(session)
+    session.run(
+        "pytest",
+        "--cov",
+        "--cov-report=term-missing:skip-covered",
+        "--cov-report=xml",
+        "tests/unit",
+        "tests/integration",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def config(session: nox.Session) -> None:
+    """Validate stack.yaml and print its functions and triggers."""
+    install(session)
+    session.run("python", "-m", "woocom", "check", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def dev(session: nox.Session) -> None:
+    """Run the whole platform locally on the embedded emulator (Ctrl-C to stop)."""
+    install(session)
+    session.run("python", "-m", "woocom", "dev", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def invoke(session: nox.Session) -> None:
+    """Run one function once against the local stack: `nox -s invoke -- expire_orders`."""
+    install(session)
+    session.run("python", "-m", "woocom", "invoke", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def validate(session: nox.Session) -> None:
+    """Terraform fmt, init, validate, test and checkov, offline."""
+    install(session)
+    session.run("python", "-m", "woocom", "validate", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def package(session: nox.Session) -> None:
+    """Build one reproducible zip per function into .woocom/build."""
+    install(session)
+    session.run("python", "-m", "woocom", "package", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def plan(session: nox.Session) -> None:
+    """Plan an environment: `nox -s plan -- staging`."""
+    install(session)
+    session.run("python", "-m", "woocom", "plan", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def deploy(session: nox.Session) -> None:
+    """Plan and apply an environment: `nox -s deploy -- staging`."""
+    install(session)
+    session.run("python", "-m", "woocom", "deploy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def destroy(session: nox.Session) -> None:
+    """Destroy a preview or developer stack: `nox -s destroy -- dev-alice`."""
+    install(session)
+    session.run("python", "-m", "woocom", "destroy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def frontend(session: nox.Session) -> None:
+    """Publish a built frontend: `nox -s frontend -- local --build-dir dist`."""
+    install(session)
+    session.run("python", "-m", "frontend_deploy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks; results go to .woocom/bench/results.json and the terminal."""
+    install(session)
+    session.run("python", "-m", "woocom", "bench", *session.posargs)

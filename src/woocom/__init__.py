@@ -1,0 +1,1 @@
+"""WooCom platform tooling: everything nox sessions call lives in this package."""

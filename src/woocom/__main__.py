@@ -1,0 +1,3 @@
+from woocom.cli import main
+
+raise SystemExit(main())
