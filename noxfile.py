@@ -28,7 +28,7 @@ def lint(session: nox.Session) -> None:
     install(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("mypy", "src", "functions", "frontend_deploy", "noxfile.py")
+    session.run("mypy", "src", "functions", "frontend_deploy")
 
 
 @nox.session(python=PYTHON)

@@ -31,7 +31,8 @@ def discover(only: Sequence[str]) -> list[Path]:
 
 def run_one(path: Path) -> dict[str, Any]:
     spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load benchmark {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     started = time.perf_counter()

@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dev": ("woocom.local.cli", "run the platform locally on the embedded emulator"),
     "invoke": ("woocom.local.invoke", "run one function once against the local stack"),
     "package": ("woocom.packaging", "build one reproducible zip per function"),
-    "validate": ("woocom.tf.validate", "validate the Terraform offline (fmt, validate, test, checkov)"),
+    "validate": ("woocom.tf.validate", "validate Terraform offline: fmt, validate, test, checkov"),
     "provider-schema": ("woocom.tf.schema", "regenerate the offline hashicorp/aws schema"),
     "plan": ("woocom.deploy", "plan an environment"),
     "deploy": ("woocom.deploy", "plan and apply an environment"),

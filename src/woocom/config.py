@@ -245,7 +245,7 @@ class Stack(_Strict):
                 else:
                     routes[key] = fname
         if problems:
-            raise _ReferenceErrors(problems)
+            raise _ReferenceError(problems)
         return self
 
     # --- derived views used by Terraform-facing tools, the packager and the runtime ---
@@ -338,15 +338,13 @@ def check_schedule_expression(expression: str) -> None:
                 raise ValueError(f"{expression!r}: {name} value {number} is outside {low}-{high}")
     day_of_month, day_of_week = fields[2], fields[4]
     if (day_of_month == "?") == (day_of_week == "?"):
-        raise ValueError(
-            f"{expression!r}: exactly one of day-of-month and day-of-week must be '?'"
-        )
+        raise ValueError(f"{expression!r}: exactly one of day-of-month and day-of-week must be '?'")
 
 
 # --- loading ---------------------------------------------------------------------------
 
 
-class _ReferenceErrors(ValueError):
+class _ReferenceError(ValueError):
     def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]) -> None:
         super().__init__("; ".join(message for _, message in problems))
         self.problems = problems
@@ -427,12 +425,14 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _describe_validation(exc: ValidationError, lines: dict[tuple[str | int, ...], int]) -> list[str]:
-    problems = []
+def _describe_validation(
+    exc: ValidationError, lines: dict[tuple[str | int, ...], int]
+) -> list[str]:
+    problems: list[str] = []
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if not _is_model_tag(part))
         if error["type"] == "value_error" and isinstance(
-            ctx := error.get("ctx", {}).get("error"), _ReferenceErrors
+            ctx := error.get("ctx", {}).get("error"), _ReferenceError
         ):
             problems.extend(_where(ref_loc, lines) + message for ref_loc, message in ctx.problems)
             continue

@@ -15,14 +15,13 @@ Keys (absent or null where they do not apply):
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from woocom.paths import outputs_file
 
 
-class OutputsMissing(FileNotFoundError):
+class OutputsMissingError(FileNotFoundError):
     """No outputs for a target: the stack is not running / not deployed."""
 
 
@@ -36,7 +35,7 @@ def read_outputs(target: str, path: Path | None = None) -> dict[str, Any]:
             if target == "local"
             else f"deploy it with `nox -s deploy -- {target}`"
         )
-        raise OutputsMissing(f"no outputs for {target!r} at {path}: {hint}") from None
+        raise OutputsMissingError(f"no outputs for {target!r} at {path}: {hint}") from None
     return data
 
 
@@ -47,7 +46,7 @@ def write_outputs(target: str, outputs: dict[str, Any], path: Path | None = None
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"target": target, **outputs}, indent=2, sort_keys=True) + "\n")
     tmp.chmod(0o600)
-    os.replace(tmp, path)
+    tmp.replace(path)
     return path
 
 
