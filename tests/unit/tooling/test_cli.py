@@ -1,0 +1,101 @@
+"""`python -m woocom`: dispatch, `check` output, outputs file, bench runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from woocom import bench, cli
+from woocom.outputs import (
+    OutputsMissingError,
+    flatten_terraform_outputs,
+    read_outputs,
+    write_outputs,
+)
+
+
+def test_check_prints_every_function_and_trigger(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "stack 'woocom': 5 functions" in out
+    assert "PUT /products/{sku}" in out
+    assert "schedule  rate(5 minutes)" in out
+    assert "s3        bucket imports imports/*.csv" in out
+    assert "sqs       queue orders batch 10, window 1s" in out
+    assert "can       table main: read_write; queue orders: send" in out
+    assert out.rstrip().endswith("stack.yaml is valid.")
+
+
+def test_check_rejects_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "stack.yaml"
+    bad.write_text("name: shop\ntables: {}\nfunctions: {}\nextra: 1\n")
+    assert cli.main(["check", "--file", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "extra (line 4): unknown key" in err
+
+
+def test_usage_and_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    assert "commands:" in capsys.readouterr().out
+    assert cli.main([]) == 2
+    assert cli.main(["deploi"]) == 2
+    assert "unknown command 'deploi'" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "woocom", "check", "--quiet"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+
+
+def test_outputs_round_trip_and_private_mode(tmp_path: Path) -> None:
+    path = write_outputs("local", {"api_url": "http://x"}, tmp_path / "local.json")
+    assert read_outputs("local", path) == {"target": "local", "api_url": "http://x"}
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(("target", "hint"), [("local", "nox -s dev"), ("pr-7", "deploy -- pr-7")])
+def test_missing_outputs_say_what_to_do(tmp_path: Path, target: str, hint: str) -> None:
+    with pytest.raises(OutputsMissingError, match=hint):
+        read_outputs(target, tmp_path / "absent.json")
+
+
+def test_terraform_outputs_are_flattened() -> None:
+    tf = {
+        "api_url": {"value": "https://api"},
+        "buckets": {"value": {"imports": "b1", "site": "b2"}},
+        "queues": {"value": {"orders": {"url": "q", "arn": "a", "dlq_url": "d"}}},
+    }
+    assert flatten_terraform_outputs(tf) == {
+        "api_url": "https://api",
+        "imports_bucket": "b1",
+        "site_bucket": "b2",
+        "orders_queue_url": "q",
+        "orders_dlq_url": "d",
+    }
+
+
+def test_bench_runs_benchmarks_and_keeps_going_after_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bench_good.py").write_text(
+        "def run():\n    return {'figure': 3, 'summary': ['figure: 3']}\n"
+    )
+    (tmp_path / "bench_bad.py").write_text("def run():\n    raise RuntimeError('boom')\n")
+    monkeypatch.setattr(bench, "BENCH_SOURCES", tmp_path)
+    output = tmp_path / "results.json"
+    assert bench.main(["--output", str(output)]) == 1
+    results = json.loads(output.read_text())["benchmarks"]
+    assert results["good"]["figure"] == 3
+    assert results["bad"]["error"] == "RuntimeError: boom"
+    printed = capsys.readouterr().out
+    assert "figure: 3" in printed
+    assert "FAILED: RuntimeError: boom" in printed
+    assert bench.main(["good", "--output", str(output)]) == 0
+    assert bench.main(["nothing", "--output", str(output)]) == 2

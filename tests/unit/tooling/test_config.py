@@ -1,0 +1,248 @@
+"""stack.yaml model: the real file loads; every kind of mistake is named precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from woocom.config import (
+    STACK_FILE,
+    StackError,
+    check_schedule_expression,
+    load_stack,
+    resource_environment,
+)
+
+REAL = yaml.safe_load(STACK_FILE.read_text())
+
+
+HANDLER = "def handle(event, context):\n    return None\n"
+
+
+def write_stack(
+    tmp_path: Path, data: dict[str, Any], functions: dict[str, str] | None = None
+) -> Path:
+    """A stack.yaml plus a functions/ folder (default: a valid handler per function)."""
+    path = tmp_path / "stack.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    if functions is None:
+        functions = dict.fromkeys(data["functions"], HANDLER)
+    for name, code in functions.items():
+        folder = tmp_path / "functions" / name
+        folder.mkdir(parents=True)
+        (folder / "handler.py").write_text(code)
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(StackError) as caught:
+        load_stack(path)
+    return caught.value.problems
+
+
+def minimal(**functions: dict[str, object]) -> dict[str, object]:
+    return {
+        "name": "shop",
+        "tables": {"main": {"hash_key": "pk", "range_key": "sk"}},
+        "buckets": {"imports": {}},
+        "queues": {"orders": {"dlq": {"max_receive_count": 3}}},
+        "functions": functions or {"api": {"handler": "handler.handle"}},
+    }
+
+
+def test_repository_stack_loads_with_every_function() -> None:
+    stack = load_stack()
+    assert set(stack.functions) == set(REAL["functions"])
+    assert stack.lambda_handler("catalog_api") == "catalog_api.handler.handle"
+    assert stack.architecture("catalog_api") == "arm64"
+    assert stack.memory("catalog_import") == 512
+    assert stack.timeout("catalog_api") == stack.defaults.timeout
+
+
+def test_routes_are_listed_with_their_function() -> None:
+    routes = {api.route: (fn, api.auth.value) for fn, api in load_stack().routes()}
+    assert routes["PUT /products/{sku}"] == ("catalog_api", "admin")
+    assert routes["POST /orders"] == ("orders_api", "public")
+    assert routes["GET /openapi.json"][0] == "catalog_api"
+
+
+def test_unknown_key_is_named_with_its_line_and_a_suggestion(tmp_path: Path) -> None:
+    data = minimal(api={"handler": "handler.handle", "memroy": 512})
+    problems = problems_of(write_stack(tmp_path, data))
+    assert len(problems) == 1
+    assert problems[0].startswith("functions.api.memroy (line ")
+    assert "unknown key (did you mean 'memory'?)" in problems[0]
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    data = minimal()
+    del data["tables"]
+    assert problems_of(write_stack(tmp_path, data)) == ["tables: required key is missing"]
+
+
+@pytest.mark.parametrize(
+    ("function", "expected"),
+    [
+        (
+            {"handler": "handler.handle", "permissions": {"queue": {"order": "send"}}},
+            "functions.api.permissions.queue.order (line 17): queue 'order' is not declared",
+        ),
+        (
+            {"handler": "handler.handle", "permissions": {"bucket": {"site": "read"}}},
+            "bucket 'site' is not declared under buckets:",
+        ),
+        (
+            {"handler": "handler.handle", "triggers": {"s3": [{"bucket": "uploads"}]}},
+            "functions.api.triggers.s3.0.bucket",
+        ),
+        (
+            {"handler": "handler.handle", "triggers": {"sqs": [{"queue": "jobs"}]}},
+            "queue 'jobs' is not declared under queues:",
+        ),
+        (
+            {
+                "handler": "handler.handle",
+                "triggers": {"sqs": [{"queue": "orders", "batch_size": 50}]},
+            },
+            "a batch_size above 10 needs a batching_window",
+        ),
+    ],
+)
+def test_references_to_undeclared_resources(
+    tmp_path: Path, function: dict[str, object], expected: str
+) -> None:
+    problems = problems_of(write_stack(tmp_path, minimal(api=function)))
+    assert len(problems) == 1
+    assert expected in problems[0]
+
+
+def test_two_functions_on_the_same_route(tmp_path: Path) -> None:
+    data = minimal(
+        one={"handler": "handler.handle", "triggers": {"api": [{"route": "GET /items/{id}"}]}},
+        two={"handler": "handler.handle", "triggers": {"api": [{"route": "GET /items/{sku}"}]}},
+    )
+    path = write_stack(tmp_path, data)
+    line = path.read_text().splitlines().index("      - route: GET /items/{sku}") + 1
+    assert problems_of(path) == [
+        f"functions.two.triggers.api.0.route (line {line}): route 'GET /items/{{sku}}' is already "
+        "served by function 'one'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        ("GET products", "must look like"),
+        ("FETCH /products", "method 'FETCH' must be one of"),
+        ("GET /products/{sku", "must be a whole {parameter}"),
+    ],
+)
+def test_malformed_routes(tmp_path: Path, route: str, message: str) -> None:
+    data = minimal(api={"handler": "handler.handle", "triggers": {"api": [{"route": route}]}})
+    problems = problems_of(write_stack(tmp_path, data))
+    assert problems[0].startswith("functions.api.triggers.api.0.route")
+    assert message in problems[0]
+
+
+def test_missing_function_folder(tmp_path: Path) -> None:
+    problems = problems_of(write_stack(tmp_path, minimal(), functions={}))
+    assert len(problems) == 1
+    assert "functions.api (line " in problems[0]
+    assert "functions/api does not exist" in problems[0]
+
+
+def test_missing_handler_module_and_function(tmp_path: Path) -> None:
+    data = minimal(
+        a={"handler": "app.handle"},
+        b={"handler": "handler.handle"},
+        c={"handler": "handler.handle"},
+    )
+    path = write_stack(
+        tmp_path,
+        data,
+        functions={"a": "", "b": "def other(event, context):\n    pass\n", "c": "def handle(:\n"},
+    )
+    problems = problems_of(path)
+    assert any("functions.a.handler" in p and "a/app.py does not exist" in p for p in problems)
+    assert any("functions.b.handler" in p and "defines no 'handle'" in p for p in problems)
+    assert any("functions.c.handler" in p and "syntax error" in p for p in problems)
+
+
+def test_handler_may_be_an_assigned_callable(tmp_path: Path) -> None:
+    path = write_stack(tmp_path, minimal(), functions={"api": "handle = object()\n"})
+    assert load_stack(path).functions["api"].handler == "handler.handle"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "[1, 2]", "name: [unclosed"],
+)
+def test_not_a_mapping_or_not_yaml(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "stack.yaml"
+    path.write_text(text)
+    problems = problems_of(path)
+    assert len(problems) == 1
+    assert "mapping" in problems[0] or "not valid YAML" in problems[0]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert problems_of(tmp_path / "nope.yaml") == ["file not found"]
+
+
+def test_error_message_names_the_file(tmp_path: Path) -> None:
+    path = write_stack(tmp_path, minimal(api={"handler": "handler.handle", "timeout": 0}))
+    with pytest.raises(StackError) as caught:
+        load_stack(path)
+    assert str(caught.value).startswith(f"{path}: 1 problem(s):")
+    assert "functions.api.timeout" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "rate(1 minute)",
+        "rate(5 minutes)",
+        "rate(2 hours)",
+        "rate(1 day)",
+        "cron(0 12 * * ? *)",
+        "cron(0/15 8-17 ? * MON-FRI *)",
+        "cron(0 3 L * ? 2030)",
+    ],
+)
+def test_valid_schedule_expressions(expression: str) -> None:
+    check_schedule_expression(expression)
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("rate(5 minute)", "singular unit for 1 and plural"),
+        ("rate(1 minutes)", "singular unit for 1 and plural"),
+        ("rate(0 minutes)", "must look like"),
+        ("rate(5 weeks)", "must look like"),
+        ("every 5 minutes", "must be 'rate(...)' or 'cron(...)'"),
+        ("cron(0 12 * * *)", "needs 6 fields"),
+        ("cron(0 24 * * ? *)", "hours value 24 is outside 0-23"),
+        ("cron(0 12 * * * *)", "exactly one of day-of-month and day-of-week"),
+        ("cron(0 12 ? * ? *)", "exactly one of day-of-month and day-of-week"),
+        ("cron(0 12 $ * ? *)", "invalid day-of-month field"),
+    ],
+)
+def test_invalid_schedule_expressions(expression: str, message: str) -> None:
+    with pytest.raises(ValueError, match=None) as caught:
+        check_schedule_expression(expression)
+    assert message in str(caught.value)
+
+
+def test_resource_environment_names() -> None:
+    stack = load_stack()
+    env = resource_environment(
+        stack.functions["orders_api"].permissions,
+        table_names={"main": "t"},
+        bucket_names={},
+        queue_urls={"orders": "http://q"},
+    )
+    assert env == {"TABLE_MAIN_NAME": "t", "QUEUE_ORDERS_URL": "http://q"}
