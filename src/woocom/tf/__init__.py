@@ -1,0 +1,1 @@
+"""Terraform driven from Python: the runner, offline validation and the stand-in provider."""
