@@ -1,0 +1,137 @@
+"""The embedded AWS emulator: moto server in a thread of this process, on 127.0.0.1.
+
+This is `moto.server.ThreadedMotoServer` with one addition: DynamoDB requests are
+served one at a time. moto checks a transaction's conditions and then applies its
+writes without a lock, so two concurrent checkouts could both pass a stock check
+that only one of them may pass; real DynamoDB never lets that happen, and the
+local stack must not either (the oversell benchmark counts on it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from werkzeug.serving import BaseWSGIServer, make_server
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+REGION = "us-east-1"
+# moto accepts any credentials; fixed dummy values keep a real profile from ever being used.
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def emulator_environment(endpoint_url: str) -> dict[str, str]:
+    """What a process needs so that every boto3 client it creates talks to the emulator."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": DUMMY_CREDENTIALS["aws_secret_access_key"],
+    }
+
+
+class _SerializeDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time, everything else concurrent."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with self._lock:
+                # Consume the response inside the lock: the write happens while it is built.
+                return list(self._app(environ, start_response))
+        return self._app(environ, start_response)
+
+
+class Emulator:
+    """moto server on `host:port` (port 0 picks a free one), started and stopped explicitly."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._host = host
+        self._port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._clients: dict[str, Any] = {}
+
+    def start(self) -> Emulator:
+        # Imported here: moto's server imports every backend (~0.5 s), only `dev` needs it.
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args: Any) -> None:
+                """One line per AWS call would drown the function logs; errors still show."""
+
+        app = _SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._host, self._port, app, threaded=True, request_handler=QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="moto-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+        self._clients.clear()
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running: call start() first")
+        return f"http://{self._host}:{self._server.server_port}"
+
+    def environment(self) -> dict[str, str]:
+        return emulator_environment(self.endpoint_url)
+
+    # boto3 clients are thread-safe once created; each is created once, by the starting thread.
+    def dynamodb(self) -> DynamoDBClient:
+        return self._client("dynamodb")  # type: ignore[no-any-return]
+
+    def s3(self) -> S3Client:
+        return self._client("s3")  # type: ignore[no-any-return]
+
+    def sqs(self) -> SQSClient:
+        return self._client("sqs")  # type: ignore[no-any-return]
+
+    def cognito(self) -> CognitoIdentityProviderClient:
+        return self._client("cognito-idp")  # type: ignore[no-any-return]
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = emulator_client(service, self.endpoint_url)
+        return self._clients[service]
+
+
+def emulator_client(service: str, endpoint_url: str) -> Any:
+    """A boto3 client for `service` on an emulator (moto or LocalStack) at `endpoint_url`."""
+    session = boto3.session.Session(
+        aws_access_key_id=DUMMY_CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["aws_secret_access_key"],
+        region_name=REGION,
+    )
+    return session.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=endpoint_url,
+    )

@@ -1,0 +1,135 @@
+"""Run the stack's real handlers in this process, with the environment Lambda would give them.
+
+All functions share one interpreter, so they share one `os.environ`: the union
+of every function's variables is set once, and two functions that declare the
+same variable with different values are refused at startup. Code changes are
+picked up without restarting the emulator: the changed modules are forgotten
+and the next invocation imports them afresh, like a Lambda cold start.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from woocom.config import Stack
+from woocom.local.provision import Resources
+
+log = logging.getLogger("woocom.local")
+
+Handler = Callable[[Any, Any], Any]
+
+
+class EnvironmentConflictError(ValueError):
+    """Two functions need different values for one variable; they cannot share a process."""
+
+
+def function_environment(
+    stack: Stack, name: str, resources: Resources, environment: str = "local"
+) -> dict[str, str]:
+    """What Lambda would put in the environment of function `name`."""
+    fn = stack.function(name)
+    return {
+        **resources.environment(fn.permissions),
+        **fn.environment,
+        "WOOCOM_ENV": environment,
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def shared_environment(
+    stack: Stack, resources: Resources, overrides: Mapping[str, str]
+) -> dict[str, str]:
+    """The union of every function's environment, then `overrides` (`--set NAME=VALUE`)."""
+    merged: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    conflicts: list[str] = []
+    for name in stack.functions:
+        for key, value in function_environment(stack, name, resources).items():
+            if key in merged and merged[key] != value:
+                conflicts.append(f"{key}: {owner[key]} sets {merged[key]!r}, {name} sets {value!r}")
+            merged.setdefault(key, value)
+            owner.setdefault(key, name)
+    if conflicts:
+        listing = "\n".join(f"  - {c}" for c in conflicts)
+        raise EnvironmentConflictError(
+            "the local runtime runs every function in one process, so a variable must have "
+            f"one value across functions:\n{listing}\n"
+            "Give the variables distinct names in stack.yaml, "
+            "or pin one value with --set NAME=VALUE."
+        )
+    return {**merged, **overrides}
+
+
+class FunctionHost:
+    """Imports handlers on first use, calls them, and forgets them when their files change."""
+
+    def __init__(self, stack: Stack, functions_dir: Path) -> None:
+        self.stack = stack
+        self.functions_dir = functions_dir.resolve()
+        self._handlers: dict[str, Handler] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def importable(self) -> Iterator[None]:
+        """Put the functions folder first on sys.path while the host runs."""
+        entry = str(self.functions_dir)
+        added = entry not in sys.path
+        if added:
+            sys.path.insert(0, entry)
+        self.forget_modules()
+        try:
+            yield
+        finally:
+            self.forget_modules()
+            if added:
+                sys.path.remove(entry)
+
+    def handler(self, name: str) -> Handler:
+        with self._lock:
+            if name not in self._handlers:
+                module_name, _, attr = self.stack.lambda_handler(name).rpartition(".")
+                module = importlib.import_module(module_name)
+                self._handlers[name] = getattr(module, attr)
+            return self._handlers[name]
+
+    def invoke(self, name: str, event: Any, context: Any) -> Any:
+        """Call the handler; its exception propagates (callers map it as AWS would)."""
+        handler = self.handler(name)
+        started = time.perf_counter()
+        try:
+            return handler(event, context)
+        finally:
+            elapsed = time.perf_counter() - started
+            timeout = self.stack.timeout(name)
+            if elapsed > timeout:
+                log.warning(
+                    "%s ran %.1f s: on Lambda it would have been stopped at its %d s timeout",
+                    name,
+                    elapsed,
+                    timeout,
+                )
+
+    def forget_modules(self) -> list[str]:
+        """Drop every module loaded from the functions folder; return their top-level packages.
+
+        All of them, not only the changed one: a change to the shared package must
+        reach every function that imports it, and re-importing takes milliseconds.
+        A handler already running keeps its old module objects.
+        """
+        dropped: set[str] = set()
+        with self._lock:
+            for module_name, module in list(sys.modules.items()):
+                origin = getattr(module, "__file__", None)
+                if origin and Path(origin).resolve().is_relative_to(self.functions_dir):
+                    del sys.modules[module_name]
+                    dropped.add(module_name.split(".")[0])
+            self._handlers.clear()
+        return sorted(dropped)
