@@ -1,0 +1,430 @@
+"""`woocom package`: real builds of a miniature repository, inspected as Lambda would see them.
+
+The miniature repository has two functions, the shared package and a lock that
+pins one small pure-Python wheel so builds stay quick; uv installs it (from its
+cache after the first time), once per session, as the real build shares the
+installed dependencies between functions.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from woocom import packaging
+from woocom.config import load_stack
+from woocom.packaging import (
+    Manifest,
+    Packager,
+    PackagingError,
+    SourceFile,
+    Target,
+    check_binaries,
+    check_interpreter,
+    check_structure,
+    read_manifest,
+    runtime_imports,
+    write_zip,
+)
+
+ARM64 = Target("python3.13", "arm64")
+
+STACK_YAML = """\
+name: shop
+tables:
+  main:
+    hash_key: pk
+    range_key: sk
+functions:
+  catalog:
+    handler: handler.handle
+    permissions:
+      table:
+        main: read
+  ping:
+    handler: handler.handle
+"""
+
+# Imports what a real handler imports: boto3 (from the runtime), a dependency, our package.
+CATALOG_HANDLER = """\
+import os
+
+import annotated_types
+import boto3
+
+from storefront.models import Product
+
+TABLE = boto3.resource("dynamodb").Table(os.environ["TABLE_MAIN_NAME"])
+
+
+def handle(event: dict, context: object) -> dict:
+    return {"statusCode": 200, "body": Product.describe()}
+"""
+
+PING_HANDLER = """\
+def handle(event: dict, context: object) -> dict:
+    return {"statusCode": 200, "body": "pong"}
+"""
+
+STOREFRONT_MODELS = """\
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import errors
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBServiceResource
+
+
+class Product:
+    @staticmethod
+    def describe() -> str:
+        return errors.NAME
+"""
+
+LOCK = "annotated-types==0.8.0\n"
+BROKEN_PING = "import requests\n\n\ndef handle(event: dict, context: object) -> None: ...\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    write(root / "stack.yaml", STACK_YAML)
+    functions = root / "functions"
+    write(functions / "catalog" / "__init__.py", "")
+    write(functions / "catalog" / "handler.py", CATALOG_HANDLER)
+    write(functions / "ping" / "__init__.py", "")
+    write(functions / "ping" / "handler.py", PING_HANDLER)
+    write(functions / "storefront" / "__init__.py", '"""Shared domain."""\n')
+    write(functions / "storefront" / "models.py", STOREFRONT_MODELS)
+    write(functions / "storefront" / "errors.py", 'NAME = "product"\n')
+    write(functions / "requirements.txt", LOCK)
+    return root
+
+
+@pytest.fixture(scope="session")
+def deps_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("deps")
+
+
+BuildFn = Callable[..., Manifest]
+
+
+@pytest.fixture
+def build(deps_dir: Path) -> BuildFn:
+    """Package a repository; returns the manifest. Progress lines go to `lines` if given."""
+
+    def run(root: Path, lines: list[str] | None = None, *, import_check: bool = True) -> Manifest:
+
+        packager = Packager(
+            root,
+            deps_dir=deps_dir,
+            import_check=import_check,
+            progress=(lines.append if lines is not None else lambda _: None),
+        )
+        return packager.build(load_stack(root / "stack.yaml"))
+
+    return run
+
+
+@pytest.fixture
+def copy_repo(tmp_path: Path) -> Callable[[Path, str], Path]:
+    def run(root: Path, name: str) -> Path:
+        copied = shutil.copytree(root, tmp_path / name, ignore=shutil.ignore_patterns(".woocom"))
+        return Path(copied)
+
+    return run
+
+
+def digests(manifest: Manifest) -> dict[str, str]:
+    return {name: artifact.sha256 for name, artifact in manifest.functions.items()}
+
+
+def zip_names(root: Path, manifest: Manifest, function: str) -> list[str]:
+    with zipfile.ZipFile(root / manifest.functions[function].zip) as archive:
+        return archive.namelist()
+
+
+# --- reproducibility -------------------------------------------------------------------
+
+
+def test_two_builds_give_identical_zips_and_the_second_reuses_them(
+    repo: Path, build: BuildFn
+) -> None:
+    first_lines: list[str] = []
+    first = build(repo, first_lines)
+    second_lines: list[str] = []
+    second = build(repo, second_lines)
+    assert digests(first) == digests(second)
+    assert any(line.split()[:2] == ["catalog", "built"] for line in first_lines)
+    assert [line.split()[1] for line in second_lines[:2]] == ["reused", "reused"]
+    assert second_lines[-1].startswith("2 function(s): 0 built, 2 reused")
+
+
+def test_a_copy_with_other_file_times_and_umask_gives_the_same_bytes(
+    repo: Path, build: BuildFn, copy_repo: Callable[[Path, str], Path]
+) -> None:
+    original = build(repo)
+    clone = copy_repo(repo, "clone")
+    for path in clone.rglob("*"):
+        if path.is_file():
+            os.utime(path, (1_700_000_000, 1_700_000_000))
+            path.chmod(0o600)  # a stricter umask: only the owner's execute bit counts
+    assert digests(build(clone)) == digests(original)
+
+
+def test_manifest_matches_the_zip_bytes(repo: Path, build: BuildFn) -> None:
+    manifest = build(repo)
+    on_disk = read_manifest(repo / ".woocom" / "build" / "manifest.json")
+    assert on_disk == manifest
+    for artifact in manifest.functions.values():
+        data = (repo / artifact.zip).read_bytes()
+        assert artifact.sha256 == hashlib.sha256(data).hexdigest()
+        assert base64.b64decode(artifact.base64_sha256) == hashlib.sha256(data).digest()
+        assert artifact.size == len(data)
+        assert artifact.zip.startswith(".woocom/build/functions/")
+
+
+# --- contents --------------------------------------------------------------------------
+
+
+def test_zip_holds_function_package_shared_package_and_dependencies(
+    repo: Path, build: BuildFn
+) -> None:
+    manifest = build(repo)
+    names = zip_names(repo, manifest, "catalog")
+    assert names == sorted(names)
+    assert {"catalog/__init__.py", "catalog/handler.py", "storefront/models.py"} <= set(names)
+    assert "annotated_types/__init__.py" in names
+    assert not any(name.startswith(("boto3/", "botocore/")) for name in names)
+    # ping never imports the shared package: it is not shipped, so it never rebuilds for it.
+    ping = zip_names(repo, manifest, "ping")
+    assert not any(name.startswith("storefront/") for name in ping)
+
+
+def test_bytecode_tests_and_editor_files_stay_out(repo: Path, build: BuildFn) -> None:
+    folder = repo / "functions" / "catalog"
+    junk = [
+        "__pycache__/handler.cpython-311.pyc",
+        "tests/test_handler.py",
+        "test_local.py",
+        "conftest.py",
+        "handler.py~",
+        ".handler.py.swp",
+        ".#handler.py",
+        ".vscode/settings.json",
+        "handler.py.orig",
+    ]
+    for name in junk:
+        write(folder / name, "x = 1\n")
+    names = zip_names(repo, build(repo), "catalog")
+    assert [n for n in names if n.startswith("catalog/")] == [
+        "catalog/__init__.py",
+        "catalog/handler.py",
+    ]
+
+
+def test_entries_have_fixed_times_and_modes(repo: Path, build: BuildFn) -> None:
+    script = write(repo / "functions" / "catalog" / "bootstrap.sh", "#!/bin/sh\n")
+    script.chmod(0o775)
+    manifest = build(repo)
+    with zipfile.ZipFile(repo / manifest.functions["catalog"].zip) as archive:
+        infos = archive.infolist()
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    modes = {info.filename: info.external_attr >> 16 for info in infos}
+    assert modes["catalog/bootstrap.sh"] == 0o100755
+    assert modes["catalog/handler.py"] == 0o100644
+    assert not any(info.is_dir() for info in infos)
+
+
+def test_duplicate_archive_names_are_refused(tmp_path: Path) -> None:
+    source = write(tmp_path / "a.py", "")
+    files = [SourceFile("pydantic/__init__.py", source, False)] * 2
+    with pytest.raises(PackagingError, match=r"two sources provide pydantic/__init__\.py"):
+        write_zip(files, tmp_path / "out.zip")
+
+
+# --- the cache -------------------------------------------------------------------------
+
+
+def test_changing_one_function_rebuilds_only_that_function(repo: Path, build: BuildFn) -> None:
+    before = build(repo)
+    handler = repo / "functions" / "ping" / "handler.py"
+    handler.write_text(handler.read_text().replace("pong", "PONG"))
+    lines: list[str] = []
+    after = build(repo, lines)
+    assert after.functions["catalog"] == before.functions["catalog"]
+    assert after.functions["ping"].sha256 != before.functions["ping"].sha256
+    assert lines[-1].startswith("2 function(s): 1 built, 1 reused")
+
+
+def test_changing_the_shared_package_rebuilds_the_functions_that_import_it(
+    repo: Path, build: BuildFn
+) -> None:
+    before = build(repo)
+    write(repo / "functions" / "storefront" / "errors.py", 'NAME = "item"\n')
+    after = build(repo)
+    assert after.functions["catalog"].sha256 != before.functions["catalog"].sha256
+    assert after.functions["ping"] == before.functions["ping"]
+
+
+def test_changing_the_pinned_dependencies_rebuilds_every_function(
+    repo: Path, build: BuildFn
+) -> None:
+    before = build(repo)
+    write(repo / "functions" / "requirements.txt", "annotated-types==0.7.0\n")
+    after = build(repo)
+    for name in ("catalog", "ping"):
+        assert after.functions[name].sha256 != before.functions[name].sha256
+    assert "annotated_types-0.7.0.dist-info/METADATA" in zip_names(repo, after, "ping")
+
+
+def test_touching_files_without_changing_them_rebuilds_nothing(repo: Path, build: BuildFn) -> None:
+    build(repo)
+    for path in (repo / "functions").rglob("*.py"):
+        os.utime(path)
+    lines: list[str] = []
+    build(repo, lines)
+    assert lines[-1].startswith("2 function(s): 0 built, 2 reused")
+
+
+# --- the import check ------------------------------------------------------------------
+
+
+def test_a_handler_importing_a_missing_dependency_fails_the_build(
+    repo: Path, build: BuildFn
+) -> None:
+    write(repo / "functions" / "ping" / "handler.py", BROKEN_PING)
+    with pytest.raises(PackagingError) as caught:
+        build(repo)
+    message = str(caught.value)
+    assert "ping: the zip would not import on Lambda" in message
+    assert "ping/handler.py imports 'requests', which is not in the zip" in message
+    assert "functions/requirements.in" in message
+    assert not list((repo / ".woocom" / "build" / "functions" / "ping").glob("*.zip"))
+
+
+def test_a_handler_that_fails_at_import_time_fails_the_build(repo: Path, build: BuildFn) -> None:
+    models = repo / "functions" / "storefront" / "models.py"
+    models.write_text(models.read_text() + "\nraise RuntimeError('settings missing')\n")
+    with pytest.raises(PackagingError) as caught:
+        build(repo)
+    message = str(caught.value)
+    assert "catalog: handler catalog.handler.handle does not import from the built zip" in message
+    assert "RuntimeError: settings missing" in message
+    assert not (repo / ".woocom" / "build" / "manifest.json").exists()
+
+
+def test_a_missing_shared_module_is_reported_structurally(repo: Path, build: BuildFn) -> None:
+    models = repo / "functions" / "storefront" / "models.py"
+    models.write_text("from storefront.pricing import rounding\n" + models.read_text())
+    with pytest.raises(PackagingError, match=r"'storefront\.pricing': no such module in the zip"):
+        build(repo)
+
+
+def test_skipping_the_import_check_still_builds(repo: Path, build: BuildFn) -> None:
+    write(repo / "functions" / "ping" / "handler.py", BROKEN_PING)
+    assert "ping" in build(repo, import_check=False).functions
+
+
+def test_runtime_imports_resolve_relative_and_skip_type_checking() -> None:
+    source = (
+        "import os, json\n"
+        "from . import errors\n"
+        "from ..shared import thing\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    import mypy_boto3_s3\nelse:\n    import fallback\n"
+        "def f():\n    import lazy.module\n"
+    )
+    found = list(runtime_imports(source, "pkg.sub.mod", is_package=False))
+    assert found == [
+        ("os", ""),
+        ("json", ""),
+        ("pkg.sub", "errors"),
+        ("pkg.shared", "thing"),
+        ("typing", "TYPE_CHECKING"),
+        ("fallback", ""),
+        ("lazy.module", ""),
+    ]
+
+
+def test_structure_check_names_a_missing_handler_module(tmp_path: Path) -> None:
+    assert check_structure(tmp_path, "fn.handler", ["fn"]) == [
+        "handler module fn.handler is not in the zip"
+    ]
+
+
+def _elf(machine: int) -> bytes:
+    return b"\x7fELF" + bytes(14) + machine.to_bytes(2, "little") + bytes(16)
+
+
+def test_binaries_for_the_wrong_cpu_or_python_are_reported(tmp_path: Path) -> None:
+    write(tmp_path / "ok" / "_c.cpython-313-aarch64-linux-gnu.so", "").write_bytes(_elf(0xB7))
+    (tmp_path / "x86" / "_c.cpython-313-x86_64-linux-gnu.so").parent.mkdir()
+    (tmp_path / "x86" / "_c.cpython-313-x86_64-linux-gnu.so").write_bytes(_elf(0x3E))
+    (tmp_path / "old" / "_c.cpython-311-aarch64-linux-gnu.so").parent.mkdir()
+    (tmp_path / "old" / "_c.cpython-311-aarch64-linux-gnu.so").write_bytes(_elf(0xB7))
+    (tmp_path / "mac.abi3.so").write_bytes(b"\xcf\xfa\xed\xfe" + bytes(20))
+    assert check_binaries(tmp_path, ARM64) == [
+        "mac.abi3.so is not a Linux (ELF) binary",
+        "old/_c.cpython-311-aarch64-linux-gnu.so is built for cpython-311, not cpython-313",
+        "x86/_c.cpython-313-x86_64-linux-gnu.so is built for x86_64, not aarch64",
+    ]
+
+
+def test_without_the_target_python_the_local_one_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    interpreter = check_interpreter(Target("python3.99", "x86_64"))
+    assert interpreter.executable == Path(sys.executable)
+    assert not interpreter.faithful_to(Target("python3.99", "x86_64"))
+
+
+def test_an_interpreter_named_by_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    local = f"{sys.version_info.major}.{sys.version_info.minor}"
+    monkeypatch.setenv(f"WOOCOM_PYTHON_{local.replace('.', '_')}", sys.executable)
+    assert packaging.find_python(local) == Path(sys.executable)
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+def test_command_packages_a_checkout_and_prints_progress(repo: Path, deps_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "woocom", "package", "--repo-root", str(repo)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "packaging 2 function(s)" in result.stdout
+    assert "catalog  built" in result.stdout
+    assert (repo / ".woocom" / "build" / "manifest.json").is_file()
+
+
+def test_command_rejects_a_bad_stack_before_building(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(repo / "stack.yaml", "name: shop\nfunctions: {}\n")
+    assert packaging.main(["--repo-root", str(repo)]) == 2
+    assert "tables" in capsys.readouterr().err
+
+
+def test_command_reports_a_failed_build(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / "functions" / "ping" / "handler.py", BROKEN_PING)
+    assert packaging.main(["--repo-root", str(repo)]) == 1
+    assert "packaging failed: ping: the zip would not import" in capsys.readouterr().err
