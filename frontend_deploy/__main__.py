@@ -1,0 +1,3 @@
+from frontend_deploy.cli import main
+
+raise SystemExit(main())
