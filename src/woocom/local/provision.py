@@ -207,7 +207,7 @@ def _create_queues(stack: Stack, emulator: Emulator, resources: Resources) -> No
 
 
 # AWS retries a failed asynchronous (S3) invocation twice: three attempts in all.
-_S3_ATTEMPTS = 3
+S3_ATTEMPTS = 3
 
 
 def _wire_s3_triggers(stack: Stack, emulator: Emulator, resources: Resources) -> None:
@@ -219,7 +219,7 @@ def _wire_s3_triggers(stack: Stack, emulator: Emulator, resources: Resources) ->
                 f"{resources.prefix}-s3-{fname}-{i}",
                 visibility_timeout=stack.timeout(fname),
                 retention_days=1,
-                dlq=(_S3_ATTEMPTS, 14),
+                dlq=(S3_ATTEMPTS, 14),
             )
             rules = [
                 {"Name": kind, "Value": value}

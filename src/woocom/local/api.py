@@ -1,0 +1,341 @@
+"""The local API server: API Gateway (REST, Lambda proxy) and the CloudFront site in one port.
+
+Each request to a route declared in `stack.yaml` becomes a REST v1 proxy event
+for the real handler, called in this process. Admin routes go through the same
+Cognito check as the deployed API first. Like the distribution in front of the
+deployed stack, the routes also answer under `/api/*`, and any other GET serves
+the `site` bucket with the single-page-app fallback to `index.html`.
+
+One deviation, so that one port can serve both: a browser navigation (a GET
+whose Accept header asks for HTML) outside `/api/` gets the site even when the
+path is also an API route, so the storefront's own `/products/...` pages load.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import json
+import logging
+import mimetypes
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from woocom.config import Auth, Stack
+from woocom.local.auth import UnauthorizedError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+log = logging.getLogger("woocom.local")
+
+API_PREFIX = "/api"
+# API Gateway rejects larger payloads before the function runs.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+class PortInUseError(OSError):
+    """The API port is taken: another `nox -s dev`, or another program."""
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    method: str
+    resource: str  # "/products/{sku}", as API Gateway names it
+    auth: Auth
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return json_response(status, {"error": error})
+
+
+def json_response(status: int, payload: Any) -> Response:
+    return Response(status, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+def _path_pattern(resource: str) -> re.Pattern[str]:
+    """ "/products/{sku}" -> a regex with a named group per parameter."""
+    escaped = re.escape(resource)
+    return re.compile("^" + re.sub(r"\\\{([a-z_]+)\\\}", r"(?P<\1>[^/]+)", escaped) + "$")
+
+
+class Router:
+    """Every `triggers.api` route of the stack, matched like API Gateway matches resources."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.routes = [
+            Route(
+                function=name,
+                method=trigger.method,
+                resource=trigger.path,
+                auth=trigger.auth,
+                pattern=_path_pattern(trigger.path),
+            )
+            for name, trigger in stack.routes()
+        ]
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | list[str]:
+        """The route and its decoded path parameters, or the methods the path allows."""
+        path = path.rstrip("/") or "/"
+        allowed: list[str] = []
+        # Literal segments win over parameters (/orders/stats before /orders/{id}).
+        for route in sorted(self.routes, key=lambda r: r.resource.count("{")):
+            match = route.pattern.match(path)
+            if match is None:
+                continue
+            if route.method == method:
+                return route, {k: unquote(v) for k, v in match.groupdict().items()}
+            allowed.append(route.method)
+        return allowed
+
+
+class Invoker(Protocol):
+    def __call__(self, function: str, event: dict[str, Any]) -> Any: ...
+
+
+class SiteSource(Protocol):
+    def get(self, key: str) -> tuple[bytes, str, dict[str, str]] | None:
+        """(body, content type, extra headers) of the object `key`, None when absent."""
+
+
+class BucketSite:
+    """The site bucket, read the way CloudFront reads its S3 origin."""
+
+    def __init__(self, s3: S3Client, bucket: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+
+    def get(self, key: str) -> tuple[bytes, str, dict[str, str]] | None:
+        try:
+            found = self._s3.get_object(Bucket=self._bucket, Key=key)
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        content_type = found.get("ContentType") or ""
+        if not content_type or content_type == "binary/octet-stream":
+            content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        extra = {"ETag": found["ETag"]}
+        if found.get("CacheControl"):
+            extra["Cache-Control"] = found["CacheControl"]
+        return found["Body"].read(), content_type, extra
+
+
+class Authorizer(Protocol):
+    def claims(self, authorization: str | None) -> dict[str, str]: ...
+
+
+EventBuilder = Callable[..., dict[str, Any]]
+
+
+class ApiApplication:
+    """Turns one HTTP request into a Response; no sockets here, so it is easy to test."""
+
+    def __init__(
+        self,
+        router: Router,
+        invoke: Invoker,
+        authorizer: Authorizer,
+        site: SiteSource,
+        build_event: EventBuilder,
+    ) -> None:
+        self.router = router
+        self.invoke = invoke
+        self.authorizer = authorizer
+        self.site = site
+        self.build_event = build_event
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[Response, str]:
+        """The response and a short note for the request log (which function served it).
+
+        `headers` keep the client's spelling (the event carries them as sent).
+        """
+        lowered = {name.lower(): value for name, value in headers.items()}
+        url = urlsplit(target)
+        path = unquote(url.path) or "/"
+        in_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        route_path = path[len(API_PREFIX) :] or "/" if in_api else path
+        wants_html = "text/html" in lowered.get("accept", "")
+        if method in ("GET", "HEAD") and wants_html and not in_api:
+            return self._site(path), "site"
+        found = self.router.match("GET" if method == "HEAD" else method, route_path)
+        if isinstance(found, list):
+            if found:
+                return error_response(
+                    405,
+                    "method_not_allowed",
+                    f"{method} is not allowed on {route_path}; allowed: {', '.join(found)}",
+                ), "-"
+            if method in ("GET", "HEAD") and not in_api:
+                return self._site(path), "site"
+            return error_response(404, "not_found", f"no route for {method} {route_path}"), "-"
+        route, path_parameters = found
+        if len(body) > MAX_BODY_BYTES:
+            return error_response(
+                413, "payload_too_large", f"the body exceeds {MAX_BODY_BYTES} bytes"
+            ), route.function
+        claims = None
+        if route.auth is Auth.ADMIN:
+            try:
+                claims = self.authorizer.claims(lowered.get("authorization"))
+            except UnauthorizedError as exc:
+                return error_response(401, "unauthorized", str(exc)), route.function
+        event = self.build_event(
+            method=method,
+            path=route_path,
+            resource=route.resource,
+            path_parameters=path_parameters or None,
+            query=parse_qsl(url.query, keep_blank_values=True),
+            headers=headers,
+            body=body or None,
+            claims=claims,
+        )
+        try:
+            result = self.invoke(route.function, event)
+        except Exception:
+            log.error("%s raised:\n%s", route.function, traceback.format_exc().rstrip())
+            return error_response(
+                502, "internal_error", "the function failed; the server log has the traceback"
+            ), route.function
+        return proxy_response(route.function, result), route.function
+
+    def _site(self, path: str) -> Response:
+        key = path.lstrip("/")
+        if not key or key.endswith("/"):
+            key += "index.html"
+        found = self.site.get(key)
+        # CloudFront's error responses turn a missing object into the app's index.html, so
+        # deep links (/products/ABC) load the single-page app.
+        if found is None and key != "index.html":
+            found = self.site.get("index.html")
+        if found is None:
+            return Response(
+                200, [("Content-Type", "text/html; charset=utf-8")], _landing_page(self.router)
+            )
+        content, content_type, extra = found
+        return Response(200, [("Content-Type", content_type), *extra.items()], content)
+
+
+def proxy_response(function: str, result: Any) -> Response:
+    """A Lambda proxy result as API Gateway turns it into HTTP, or its 502 when malformed."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        log.error(
+            "%s returned %r: a proxy integration needs {'statusCode': int, ...}",
+            function,
+            type(result).__name__ if not isinstance(result, dict) else sorted(result),
+        )
+        return error_response(502, "internal_error", "malformed Lambda proxy response")
+    headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers.extend((name, str(v)) for v in values)
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+    return Response(result["statusCode"], headers, raw)
+
+
+def _landing_page(router: Router) -> bytes:
+    rows = "".join(
+        f"<li><code>{r.method} {API_PREFIX}{r.resource}</code> &rarr; {r.function}"
+        f"{' (admin)' if r.auth is Auth.ADMIN else ''}</li>"
+        for r in router.routes
+    )
+    return (
+        "<!doctype html><meta charset=utf-8><title>WooCom local</title>"
+        "<h1>WooCom local stack</h1>"
+        "<p>No frontend is published to the <code>site</code> bucket yet: "
+        "<code>nox -s frontend -- local --build-dir PATH</code> publishes one.</p>"
+        f'<p>Try <a href="{API_PREFIX}/products">{API_PREFIX}/products</a>. Routes:</p>'
+        f"<ul>{rows}</ul>"
+    ).encode()
+
+
+class ApiServer:
+    """The threaded HTTP server; it binds at construction so a taken port fails first."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 8000) -> None:
+        try:
+            self._server = _Server((host, port), _Handler)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise PortInUseError(
+                    exc.errno,
+                    f"cannot listen on {host}:{port}: {exc.strerror}. Another `nox -s dev` may "
+                    "be running: stop it, or pick another port with --port",
+                ) from None
+            raise
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="api-server", daemon=True
+        )
+        self.host = host
+        self.port: int = self._server.server_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, app: ApiApplication) -> None:
+        self._server.app = app
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    app: ApiApplication
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connection
+    server_version = "woocom-local"
+    server: _Server
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = dict(self.headers.items())
+        response, served_by = self.server.app.handle(self.command, self.path, headers, body)
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        log.info(
+            "%s %s -> %s %d (%.1f ms)",
+            self.command,
+            self.path,
+            served_by,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are logged once, by _serve, with the function that served them."""

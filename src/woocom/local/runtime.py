@@ -1,0 +1,327 @@
+"""The whole platform in this process: emulator, resources, API, event delivery, schedules.
+
+    with LocalRuntime(port=0) as runtime:
+        requests.get(runtime.outputs["api_url"] + "/products")
+
+`nox -s dev` runs one in the foreground (woocom.local.cli); the integration
+suite runs one inside the pytest process, so coverage sees the handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from woocom import events
+from woocom.config import STACK_FILE, Stack, load_stack
+from woocom.local.api import ApiApplication, ApiServer, BucketSite, Router
+from woocom.local.auth import CognitoAuthorizer
+from woocom.local.emulator import REGION, Emulator
+from woocom.local.functions import FunctionHost, shared_environment
+from woocom.local.pollers import S3Poller, SqsPoller
+from woocom.local.provision import Resources, issue_tokens, provision, resource_prefix
+from woocom.local.schedule import Schedule, Scheduler, parse_schedule
+from woocom.outputs import write_outputs
+from woocom.paths import outputs_file
+
+log = logging.getLogger("woocom.local")
+
+SEED_FILE = Path(__file__).with_name("seed_catalog.json")
+# moto's ID tokens live one hour; re-issue well before, so the outputs file stays usable.
+TOKEN_REFRESH_SECONDS = 45 * 60
+
+
+class LocalRuntime:
+    """Start with `start()` or `with`; `stop()` leaves no thread, socket or variable behind."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        stack_file: Path = STACK_FILE,
+        functions_dir: Path | None = None,
+        seed_file: Path | None = SEED_FILE,
+        overrides: Mapping[str, str] | None = None,
+        schedules: Mapping[str, str] | None = None,
+        outputs_path: Path | None = None,
+        reload: bool = True,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.stack_file = stack_file
+        self.functions_dir = functions_dir or stack_file.parent / "functions"
+        self.seed_file = seed_file
+        self.overrides = dict(overrides or {})
+        self.schedule_overrides = dict(schedules or {})
+        self.outputs_path = outputs_path or outputs_file("local")
+        self.reload = reload
+        self.outputs: dict[str, Any] = {}
+        self.started_in: float = 0.0
+        self._stack: Stack | None = None
+        self._resources: Resources | None = None
+        self._host: FunctionHost | None = None
+        self._stop = threading.Event()
+        self._cleanup = ExitStack()
+
+    @property
+    def stack(self) -> Stack:
+        if self._stack is None:
+            raise RuntimeError("the local runtime is not started")
+        return self._stack
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> LocalRuntime:
+        started = time.perf_counter()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        self.started_in = time.perf_counter() - started
+        return self
+
+    def _start(self) -> None:
+        stack = self._stack = load_stack(self.stack_file, self.functions_dir)
+        schedules = self._schedules(stack)
+        # Bind the API port before anything else: a taken port is the commonest failure.
+        api = ApiServer(self.host, self.port)
+        self._cleanup.callback(api.stop)
+        emulator = Emulator(self.host).start()
+        self._cleanup.callback(emulator.stop)
+        log.info("emulator on %s; creating the resources", emulator.endpoint_url)
+        resources = self._resources = provision(stack, emulator, resource_prefix(stack))
+        self._set_environment(
+            {**emulator.environment(), **shared_environment(stack, resources, self.overrides)}
+        )
+        host = self._host = FunctionHost(stack, self.functions_dir)
+        self._cleanup.enter_context(host.importable())
+
+        authorizer = CognitoAuthorizer(
+            emulator.endpoint_url, REGION, resources.user_pool_id, resources.user_pool_client_id
+        )
+        site = (
+            BucketSite(emulator.s3(), resources.buckets["site"])
+            if "site" in resources.buckets
+            else _NoSite()
+        )
+        app = ApiApplication(Router(stack), self.invoke, authorizer, site, events.api_gateway_event)
+        tokens = issue_tokens(emulator.cognito(), resources)
+        if self.seed_file is not None:
+            seed(app, self.seed_file, tokens["admin_token"])
+
+        api.start(app)
+        # Registered again (stop is idempotent) so requests end before the emulator stops.
+        self._cleanup.callback(api.stop)
+        self.outputs = self._outputs(api, emulator, resources, tokens)
+        write_outputs("local", self.outputs, self.outputs_path)
+        self._cleanup.callback(self.outputs_path.unlink, missing_ok=True)
+
+        self._start_pollers(emulator, resources)
+        executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="async-invoke")
+        self._cleanup.callback(executor.shutdown)
+
+        def fire(name: str, when: datetime) -> None:
+            executor.submit(self._fire_schedule, name, when)
+
+        scheduler = Scheduler(schedules, fire)
+        scheduler.start()
+        self._cleanup.callback(scheduler.stop)
+        self._start_thread("refresh-tokens", self._refresh_tokens, emulator, resources)
+        if self.reload:
+            self._start_thread("reload", self._watch_code)
+
+    def stop(self) -> None:
+        """Stop everything started, in reverse order; safe to call twice."""
+        self._stop.set()
+        self._cleanup.close()
+
+    def __enter__(self) -> LocalRuntime:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def wait(self) -> None:
+        """Block until stop() (the CLI's foreground loop)."""
+        self._stop.wait()
+
+    # --- invocation --------------------------------------------------------------------
+
+    def invoke(self, function: str, event: Any) -> Any:
+        """Call `function`'s handler with `event`, as Lambda would; exceptions propagate."""
+        if self._host is None:
+            raise RuntimeError("the local runtime is not started")
+        context = events.lambda_context(
+            function_name=self._name(function),
+            timeout=self.stack.timeout(function),
+            memory=self.stack.memory(function),
+        )
+        return self._host.invoke(function, event, context)
+
+    def _name(self, function: str) -> str:
+        """The AWS name of a function (and of its schedule rule), as Terraform names it."""
+        return f"{resource_prefix(self.stack)}-{function}"
+
+    def _fire_schedule(self, function: str, when: datetime) -> None:
+        try:
+            rule = f"arn:aws:events:{REGION}:{events.ACCOUNT_ID}:rule/{self._name(function)}"
+            self.invoke(function, events.scheduled_event(rule, when=when))
+        except Exception:
+            log.exception("%s raised on its schedule", function)
+
+    # --- parts -------------------------------------------------------------------------
+
+    def _schedules(self, stack: Stack) -> list[tuple[str, Schedule]]:
+        unknown = set(self.schedule_overrides) - set(stack.functions)
+        if unknown:
+            raise ValueError(
+                f"--schedule names unknown function(s) {', '.join(sorted(unknown))}; "
+                f"functions: {', '.join(stack.functions)}"
+            )
+        jobs: list[tuple[str, Schedule]] = []
+        for name, fn in stack.functions.items():
+            if name in self.schedule_overrides:
+                jobs.append((name, parse_schedule(self.schedule_overrides[name])))
+                continue
+            jobs.extend(
+                (name, parse_schedule(s.expression)) for s in fn.triggers.schedule if s.enabled
+            )
+        return jobs
+
+    def _set_environment(self, values: Mapping[str, str]) -> None:
+        previous = {key: os.environ.get(key) for key in values}
+
+        def restore() -> None:
+            for key, value in previous.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+        os.environ.update(values)
+        self._cleanup.callback(restore)
+
+    def _start_pollers(self, emulator: Emulator, resources: Resources) -> None:
+        pollers: list[SqsPoller | S3Poller] = []
+        for name, fn in self.stack.functions.items():
+            for trigger in fn.triggers.sqs:
+                queue = resources.queues[trigger.queue]
+                pollers.append(
+                    SqsPoller(
+                        emulator.sqs(),
+                        name,
+                        queue.url,
+                        queue.arn,
+                        trigger.batch_size,
+                        trigger.batching_window,
+                        self.invoke,
+                        events.sqs_event,
+                    )
+                )
+        pollers.extend(
+            S3Poller(emulator.sqs(), d.function, d.queue.url, self.invoke)
+            for d in resources.s3_deliveries
+        )
+        for poller in pollers:
+            poller.start()
+            self._cleanup.callback(poller.stop)
+
+    def _start_thread(self, name: str, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._cleanup.callback(thread.join)
+
+    def _refresh_tokens(self, emulator: Emulator, resources: Resources) -> None:
+        while not self._stop.wait(TOKEN_REFRESH_SECONDS):
+            self.outputs.update(issue_tokens(emulator.cognito(), resources))
+            write_outputs("local", self.outputs, self.outputs_path)
+            log.info("fresh tokens written to %s", self.outputs_path)
+
+    def _watch_code(self) -> None:
+        import watchfiles
+
+        for changes in watchfiles.watch(
+            self.functions_dir, self.stack_file, stop_event=self._stop, raise_interrupt=False
+        ):
+            changed = sorted({Path(path) for _, path in changes})
+            if self.stack_file.resolve() in {p.resolve() for p in changed}:
+                log.warning(
+                    "%s changed: restart `nox -s dev` to apply it (resources are created at start)",
+                    self.stack_file.name,
+                )
+            if self._host is not None and any(p.suffix == ".py" for p in changed):
+                packages = self._host.forget_modules()
+                names = ", ".join(p.name for p in changed)
+                log.info(
+                    "code changed (%s): %s reload on their next invocation",
+                    names,
+                    ", ".join(packages) or "functions",
+                )
+
+    def _outputs(
+        self, api: ApiServer, emulator: Emulator, resources: Resources, tokens: dict[str, str]
+    ) -> dict[str, Any]:
+        outputs: dict[str, Any] = {
+            "region": REGION,
+            "api_url": api.url,
+            "site_url": api.url + "/",
+            "aws_endpoint_url": emulator.endpoint_url,
+            "table_name": next(iter(resources.tables.values()), None),
+            "user_pool_id": resources.user_pool_id,
+            "user_pool_client_id": resources.user_pool_client_id,
+            "distribution_id": None,
+            **tokens,
+        }
+        for name, bucket in resources.buckets.items():
+            outputs[f"{name}_bucket"] = bucket
+        for name, queue in resources.queues.items():
+            outputs[f"{name}_queue_url"] = queue.url
+            outputs[f"{name}_dlq_url"] = queue.dlq_url
+        return outputs
+
+
+class _NoSite:
+    """A stack without a `site` bucket: every page is the route list."""
+
+    def get(self, key: str) -> None:  # noqa: ARG002
+        return None
+
+
+def seed(app: ApiApplication, seed_file: Path, admin_token: str) -> int:
+    """Replay the seed file's requests through the API as the admin; the number replayed.
+
+    Going through the real routes means the stored format is written by the
+    handlers alone, never a second time here.
+    """
+    requests = json.loads(seed_file.read_text(encoding="utf-8"))["requests"]
+    headers = {"authorization": f"Bearer {admin_token}", "content-type": "application/json"}
+    for request in requests:
+        body = json.dumps(request.get("body")).encode() if "body" in request else b""
+        response, _ = app.handle(request["method"], request["path"], headers, body)
+        if response.status >= 300:
+            log.warning(
+                "seed %s %s answered %d: %s",
+                request["method"],
+                request["path"],
+                response.status,
+                response.body.decode(errors="replace")[:300],
+            )
+    log.info("seeded %d request(s) from %s", len(requests), seed_file.name)
+    return len(requests)
