@@ -1,0 +1,7 @@
+# Variables of developer stacks (dev-<name>): workspaces in the staging account,
+# provisioned by hand under the developer policy (README: "Developer stacks").
+environment        = "staging"
+region             = "us-east-1"
+log_level          = "DEBUG"
+log_retention_days = 7
+alarm_emails       = []

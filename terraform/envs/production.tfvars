@@ -1,0 +1,10 @@
+# Variables of the production stack (root: terraform/stack/variables.tf).
+environment              = "production"
+region                   = "us-east-1"
+log_level                = "INFO"
+log_retention_days       = 90
+api_5xx_alarm_per_minute = 150
+api_throttle_rate_limit  = 500
+api_throttle_burst_limit = 1000
+# Who is paged: the on-call list (confirm the SNS subscription mail once).
+alarm_emails = []
