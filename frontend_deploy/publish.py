@@ -192,7 +192,7 @@ class Publisher:
             )
         config = Config(
             max_pool_connections=workers,
-            retries={"mode": "standard", "max_attempts": 5},
+            retries={"mode": "standard"},
             s3={"addressing_style": "path"} if self.target.endpoint_url else None,
         )
         return self._session.client("s3", endpoint_url=self.target.endpoint_url, config=config)
