@@ -39,9 +39,9 @@ def block_pb(block: Mapping[str, Any]) -> pb.Schema.Block:
                 name=name,
                 type=json.dumps(cty_type).encode(),
                 description_kind=pb.StringKind.PLAIN,
-                **{mode: True},
+                **dict.fromkeys(modes, True),
             )
-            for name, cty_type, mode in _attributes(block)
+            for name, cty_type, modes in _attributes(block)
         ],
         block_types=[
             pb.Schema.NestedBlock(
@@ -57,13 +57,18 @@ def block_pb(block: Mapping[str, Any]) -> pb.Schema.Block:
     )
 
 
-def _attributes(block: Mapping[str, Any]) -> Iterator[tuple[str, Any, str]]:
-    for name, cty_type in block.get("required", {}).items():
-        yield name, cty_type, "required"
-    for name, cty_type in block.get("arguments", {}).items():
-        yield name, cty_type, "optional"
-    for name, cty_type in block.get("computed", {}).items():
-        yield name, cty_type, "computed"
+_MODES = {
+    "required": ("required",),
+    "arguments": ("optional",),
+    "defaulted": ("optional", "computed"),
+    "computed": ("computed",),
+}
+
+
+def _attributes(block: Mapping[str, Any]) -> Iterator[tuple[str, Any, tuple[str, ...]]]:
+    for section, modes in _MODES.items():
+        for name, cty_type in block.get(section, {}).items():
+            yield name, cty_type, modes
 
 
 class CompactSchema(tf_schema.Schema):  # type: ignore[misc]
@@ -77,8 +82,8 @@ class CompactSchema(tf_schema.Schema):  # type: ignore[misc]
     def __init__(self, block: Mapping[str, Any]) -> None:
         super().__init__(
             attributes=[
-                tf_schema.Attribute(name, _AnyType(), **{mode: True})
-                for name, _, mode in _attributes(block)
+                tf_schema.Attribute(name, _AnyType(), **dict.fromkeys(modes, True))
+                for name, _, modes in _attributes(block)
             ],
             block_types=[
                 tf_schema.NestedBlock(name, tf_schema.NestMode.Set, tf_schema.Block())

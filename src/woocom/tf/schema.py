@@ -8,6 +8,7 @@ compact, gzipped JSON that the stand-in provider (woocom.tf.provider) serves:
     {"provider": "hashicorp/aws", "version": "6.69.1", "source": "cdktn-provider-aws 25.8.1",
      "provider_config": BLOCK, "resources": {type: BLOCK}, "data_sources": {type: BLOCK}}
     BLOCK = {"required": {name: TYPE}, "arguments": {name: TYPE}  (optional),
+             "defaulted": {name: TYPE}  (optional, computed when unset),
              "computed": {name: TYPE}  (read-only), "blocks": {name: BLOCK + "min"/"max"}}
     TYPE  = the cty type JSON Terraform uses ("string", ["list", "string"], ...)
 
@@ -42,6 +43,9 @@ Block = dict[str, Any]
 _LINK_NAME = re.compile(r"#([a-z0-9_]+)\}")
 _RESOURCE_NAME = re.compile(r"\{@link \S+/docs/(?:resources|data-sources)/\S+ (aws_[a-z0-9_]+)\}")
 _PROVIDER_VERSION = re.compile(r"hashicorp/aws provider version (\d+\.\d+\.\d+)")
+# The assembly does not mark optional arguments that the provider computes when
+# unset; these are, by the provider's conventions (mocks must fill them in).
+DEFAULTED = frozenset({"id", "tags_all", "arn", "name", "region"})
 _COMPUTED_MAPS = {
     "cdktn.StringMap": ["map", "string"],
     "cdktn.NumberMap": ["map", "number"],
@@ -102,9 +106,15 @@ class Assembly:
             and not prop["name"].endswith("Input")
             and prop["name"] not in declared
         }
+        defaulted = {
+            name: block["arguments"].pop(name)
+            for name in sorted(DEFAULTED & block.get("arguments", {}).keys())
+        }
+        if defaulted:
+            block["defaulted"] = defaulted
         if computed:
             block["computed"] = dict(sorted(computed.items()))
-        return block
+        return dict(sorted(block.items()))
 
     def struct_block(self, fqn: str, enclosing: frozenset[str] = frozenset()) -> Block:
         if fqn in enclosing:
