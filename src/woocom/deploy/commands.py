@@ -112,6 +112,14 @@ class Deployer:
             ) from None
         return manifest
 
+    def variables(self, env: Environment, manifest: Path) -> list[str]:
+        """The root variables: the environment's file, the zips to deploy, the commit."""
+        return [
+            f"-var-file={env.var_file(self.paths.envs_dir)}",
+            f"-var=package_manifest={manifest}",
+            f"-var=git_sha={guards.head_commit(self.paths.repo_root)}",
+        ]
+
     def plan(self, env: Environment) -> PlanSummary:
         manifest = self.prepare(env)
         plan_file = self.paths.plan_file(env)
@@ -123,9 +131,7 @@ class Deployer:
                 "plan",
                 "-input=false",
                 f"-out={plan_file}",
-                f"-var-file={env.var_file(self.paths.envs_dir)}",
-                f"-var=package_manifest={manifest}",
-                f"-var=git_sha={guards.head_commit(self.paths.repo_root)}",
+                *self.variables(env, manifest),
             )
             shown = self.terraform(env, "show", "-json", str(plan_file), stream=False)
         except TerraformError as exc:
@@ -189,8 +195,7 @@ class Deployer:
                 "destroy",
                 "-auto-approve",
                 "-input=false",
-                f"-var-file={env.var_file(self.paths.envs_dir)}",
-                f"-var=package_manifest={manifest}",
+                *self.variables(env, manifest),
             )
         except TerraformError as exc:
             raise DeployFailedError(
