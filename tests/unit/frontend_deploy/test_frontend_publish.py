@@ -226,6 +226,8 @@ def test_deletion_cap_defers_the_rest_unless_forced(
     assert len(first.plan.deferred) == 3
     assert sum(key.startswith("docs/") for key in stored(s3)) == 3
 
+    assert "3 over the deletion cap" in first.summary()[1]
+
     forced = publish(build, rules=capped, force_delete=True)
     assert len(forced.plan.deletes) == 3
     assert not any(key.startswith("docs/") for key in stored(s3))
@@ -268,6 +270,21 @@ def test_invalidation_covers_changed_unhashed_paths_only(
 
     assert outcome.invalidation_id is not None
     assert invalidated_paths(distribution_id)[-1] == ["/", "/index.html"]
+    assert f"invalidated 2 path(s): {outcome.invalidation_id}" in outcome.summary()
+
+
+def test_failed_invalidation_says_how_to_finish_by_hand(
+    s3: Any, publish: Publish, build: Path, aws: None
+) -> None:
+    with pytest.raises(PublishError) as caught:
+        publish(build, distribution="EDOESNOTEXIST")
+
+    assert "the files are published but the CloudFront invalidation failed" in str(caught.value)
+    assert str(caught.value).endswith(
+        "--distribution-id EDOESNOTEXIST --paths / /about/index.html /favicon.ico /index.html "
+        "/manifest.webmanifest /robots.txt"
+    )
+    assert stored(s3) == VITE_BUILD
 
 
 def test_many_changed_paths_collapse_to_wildcards(
