@@ -1,0 +1,1 @@
+"""catalog_api: public catalog browsing and admin product management (API Gateway)."""

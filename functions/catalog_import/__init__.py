@@ -1,0 +1,1 @@
+"""catalog_import: upserts products from CSV files dropped under imports/ (S3)."""

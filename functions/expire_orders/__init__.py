@@ -1,0 +1,1 @@
+"""expire_orders: expires stale PENDING orders and re-drives unconfirmed ones (schedule)."""

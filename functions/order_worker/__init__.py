@@ -1,0 +1,1 @@
+"""order_worker: confirms new orders through the payment provider (SQS)."""

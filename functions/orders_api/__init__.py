@@ -1,0 +1,1 @@
+"""orders_api: checkout, order lookup and admin order management (API Gateway)."""

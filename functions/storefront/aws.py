@@ -1,0 +1,60 @@
+"""AWS clients, created once per process on first use.
+
+Clients are expensive to build (botocore loads the service model) and thread-safe
+to share, so each one is made once per cold start. `reset()` forgets them and the
+settings, for tests and the local runtime after they change the environment or
+the emulator behind AWS_ENDPOINT_URL (boto3 honours that variable by itself).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Literal
+
+import boto3
+from botocore.config import Config
+
+from storefront import settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+Service = Literal["dynamodb", "s3", "sqs"]
+
+# Fail fast inside a Lambda timeout; "standard" retries throttling with backoff.
+_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 4})
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+
+def _client(service: Service) -> Any:
+    with _lock:
+        if service not in _clients:
+            # A session of our own: the default session is not safe to use from threads.
+            _clients[service] = boto3.session.Session().client(service, config=_CONFIG)
+        return _clients[service]
+
+
+def dynamodb() -> DynamoDBClient:
+    client: DynamoDBClient = _client("dynamodb")
+    return client
+
+
+def s3() -> S3Client:
+    client: S3Client = _client("s3")
+    return client
+
+
+def sqs() -> SQSClient:
+    client: SQSClient = _client("sqs")
+    return client
+
+
+def reset() -> None:
+    """Forget every client and the settings; the next call builds them from os.environ."""
+    with _lock:
+        _clients.clear()
+    settings.reset()
