@@ -94,7 +94,10 @@ class Router:
         ]
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | list[str]:
-        """The route and its decoded path parameters, or the methods the path allows."""
+        """The route and its decoded path parameters, or the methods the path allows.
+
+        `path` is still URL-encoded: parameters are decoded after matching.
+        """
         path = path.rstrip("/") or "/"
         allowed: list[str] = []
         # Literal segments win over parameters (/orders/stats before /orders/{id}).
@@ -171,13 +174,16 @@ class ApiApplication:
         """
         lowered = {name.lower(): value for name, value in headers.items()}
         url = urlsplit(target)
-        path = unquote(url.path) or "/"
-        in_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
-        route_path = path[len(API_PREFIX) :] or "/" if in_api else path
+        # Match on the raw path so an encoded '/' stays inside its parameter, as in API Gateway.
+        raw_path = url.path or "/"
+        path = unquote(raw_path)
+        in_api = raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")
+        raw_route_path = raw_path[len(API_PREFIX) :] or "/" if in_api else raw_path
+        route_path = unquote(raw_route_path)
         wants_html = "text/html" in lowered.get("accept", "")
         if method in ("GET", "HEAD") and wants_html and not in_api:
             return self._site(path), "site"
-        found = self.router.match("GET" if method == "HEAD" else method, route_path)
+        found = self.router.match("GET" if method == "HEAD" else method, raw_route_path)
         if isinstance(found, list):
             if found:
                 return error_response(

@@ -15,7 +15,7 @@ from woocom.config import STACK_FILE, StackError
 from woocom.local.api import API_PREFIX, PortInUseError
 from woocom.local.functions import EnvironmentConflictError
 from woocom.local.runtime import SEED_FILE, LocalRuntime
-from woocom.paths import REPO_ROOT
+from woocom.paths import REPO_ROOT, outputs_file
 
 
 def key_value(text: str) -> tuple[str, str]:
@@ -52,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
         help="run a function on another schedule locally, e.g. 'expire_orders=rate(10 seconds)'",
     )
     p.add_argument("--no-reload", action="store_true", help="do not reload code on changes")
+    p.add_argument(
+        "--outputs",
+        type=Path,
+        default=outputs_file("local"),
+        help="where to write the stack outputs (default .woocom/outputs/local.json)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
     return p
 
@@ -110,6 +116,7 @@ def main(argv: Sequence[str]) -> int:
         overrides=dict(args.overrides),
         schedules=dict(args.schedule),
         reload=not args.no_reload,
+        outputs_path=args.outputs,
     )
     stop = threading.Event()
 

@@ -55,8 +55,20 @@ class _SerializeDynamoDB:
         return self._app(environ, start_response)
 
 
+def _reset_moto() -> None:
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
 class Emulator:
-    """moto server on `host:port` (port 0 picks a free one), started and stopped explicitly."""
+    """moto server on `host:port` (port 0 picks a free one), started and stopped explicitly.
+
+    moto keeps its state in process-wide globals, so one process runs one
+    emulator at a time; each starts empty and is emptied when it stops.
+    """
+
+    _running: Emulator | None = None
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._host = host
@@ -66,6 +78,11 @@ class Emulator:
         self._clients: dict[str, Any] = {}
 
     def start(self) -> Emulator:
+        if Emulator._running is not None:
+            raise RuntimeError(
+                f"an emulator already runs in this process ({Emulator._running.endpoint_url}): "
+                "moto's state is process-wide, stop that one first"
+            )
         # Imported here: moto's server imports every backend (~0.5 s), only `dev` needs it.
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
@@ -85,6 +102,8 @@ class Emulator:
             target=self._server.serve_forever, name="moto-server", daemon=True
         )
         self._thread.start()
+        _reset_moto()
+        Emulator._running = self
         return self
 
     def stop(self) -> None:
@@ -95,6 +114,9 @@ class Emulator:
             self._thread.join()
         self._server = self._thread = None
         self._clients.clear()
+        if Emulator._running is self:
+            _reset_moto()
+            Emulator._running = None
 
     @property
     def endpoint_url(self) -> str:

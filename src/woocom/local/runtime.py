@@ -67,6 +67,7 @@ class LocalRuntime:
         self.outputs_path = outputs_path or outputs_file("local")
         self.reload = reload
         self.outputs: dict[str, Any] = {}
+        self.app: ApiApplication | None = None
         self.started_in: float = 0.0
         self._stack: Stack | None = None
         self._resources: Resources | None = None
@@ -116,7 +117,9 @@ class LocalRuntime:
             if "site" in resources.buckets
             else _NoSite()
         )
-        app = ApiApplication(Router(stack), self.invoke, authorizer, site, events.api_gateway_event)
+        app = self.app = ApiApplication(
+            Router(stack), self.invoke, authorizer, site, events.api_gateway_event
+        )
         tokens = issue_tokens(emulator.cognito(), resources)
         if self.seed_file is not None:
             seed(app, self.seed_file, tokens["admin_token"])

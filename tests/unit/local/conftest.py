@@ -7,12 +7,9 @@ each handler below records what it received where a test can see it.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from woocom.local.runtime import LocalRuntime
 
 STACK = """
 name: mini
@@ -172,18 +169,3 @@ def write_project(root: Path) -> Path:
 @pytest.fixture(scope="package")
 def mini_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_project(tmp_path_factory.mktemp("mini"))
-
-
-@pytest.fixture(scope="package")
-def runtime(mini_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
-    seed = tmp_path_factory.mktemp("seed") / "seed.json"
-    seed.write_text('{"requests": [{"method": "PUT", "path": "/things/seeded", "body": {}}]}')
-    with LocalRuntime(
-        port=0,
-        stack_file=mini_project,
-        seed_file=seed,
-        overrides={"GREETING": "overridden"},
-        schedules={"tick": "rate(1 second)"},
-        outputs_path=tmp_path_factory.mktemp("outputs") / "local.json",
-    ) as started:
-        yield started

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote_plus
 
@@ -29,6 +30,21 @@ def eventually(probe: Callable[[], T | None], timeout: float = 15, what: str = "
         if time.monotonic() > deadline:
             pytest.fail(f"not within {timeout} s: {what}")
         time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def runtime(mini_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
+    seed = tmp_path_factory.mktemp("seed") / "seed.json"
+    seed.write_text('{"requests": [{"method": "PUT", "path": "/things/seeded", "body": {}}]}')
+    with LocalRuntime(
+        port=0,
+        stack_file=mini_project,
+        seed_file=seed,
+        overrides={"GREETING": "overridden"},
+        schedules={"tick": "rate(1 second)"},
+        outputs_path=tmp_path_factory.mktemp("outputs") / "local.json",
+    ) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
@@ -120,13 +136,13 @@ def test_seed_requests_went_through_the_admin_route(out: dict[str, Any]) -> None
 
 
 def test_request_becomes_a_proxy_event(api: HttpClient) -> None:
-    response = api.get("/things/a%20b?tag=x&tag=y", headers={"User-Agent": "probe/1"})
+    response = api.get("/things/a%20b%2Fc?tag=x&tag=y", headers={"User-Agent": "probe/1"})
     assert response.status == 200
     assert response.headers["x-seen"] == "a, b"
     seen = response.json()
     assert seen["resource"] == "/things/{thing_id}"
-    assert seen["path"] == "/things/a b"
-    assert seen["params"] == {"thing_id": "a b"}
+    assert seen["path"] == "/things/a b/c"
+    assert seen["params"] == {"thing_id": "a b/c"}
     assert seen["query"] == {"tag": ["x", "y"]}
     assert seen["claims"] is None
     assert seen["user_agent"] == "probe/1"
@@ -320,3 +336,35 @@ def test_schedule_fires_with_a_scheduled_event(out: dict[str, Any]) -> None:
 def test_direct_invoke_uses_a_lambda_context(runtime: LocalRuntime) -> None:
     result = runtime.invoke("worker", {"Records": [{"body": "direct", "messageId": "m-1"}]})
     assert result == {"batchItemFailures": []}
+
+
+def test_oversized_body_is_refused_before_the_function(
+    api: HttpClient, out: dict[str, Any]
+) -> None:
+    response = api.with_token(out["admin_token"]).request(
+        "PUT", "/things/big", body=b"x" * (10 * 1024 * 1024 + 1)
+    )
+    assert response.status == 413
+
+
+def test_seed_reports_a_refused_request(
+    runtime: LocalRuntime, tmp_path: Path, caplog: pytest.LogCaptureFixture, out: dict[str, Any]
+) -> None:
+    from woocom.local.runtime import seed
+
+    seed_file = tmp_path / "seed.json"
+    seed_file.write_text('{"requests": [{"method": "PUT", "path": "/nowhere"}]}')
+    assert runtime.app is not None
+    assert seed(runtime.app, seed_file, out["admin_token"]) == 1
+    assert "seed PUT /nowhere answered 404" in caplog.text
+
+
+def test_changed_code_is_served_without_a_restart(api: HttpClient, mini_project: Path) -> None:
+    handler = mini_project.parent / "functions" / "web" / "handler.py"
+    original = handler.read_text()
+    handler.write_text(original.replace('"version": 1', '"version": 2'))
+    try:
+        eventually(lambda: api.get("/things/1").json()["version"] == 2, what="the new code")
+    finally:
+        handler.write_text(original)
+    eventually(lambda: api.get("/things/1").json()["version"] == 1, what="the old code again")
