@@ -109,34 +109,26 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = aws_s3_bucket.this[each.key].id
 
   rule {
-    id     = "abort-incomplete-uploads"
+    id     = "housekeeping"
     status = "Enabled"
     filter {}
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
     }
-  }
 
-  dynamic "rule" {
-    for_each = each.value.expire_after_days == null ? [] : [each.value.expire_after_days]
-    content {
-      id     = "expire-objects"
-      status = "Enabled"
-      filter {}
-      expiration {
-        days = rule.value
+    dynamic "expiration" {
+      for_each = each.value.expire_after_days == null ? [] : [each.value.expire_after_days]
+      content {
+        days = expiration.value
       }
     }
-  }
 
-  dynamic "rule" {
-    for_each = each.value.versioning ? [1] : []
-    content {
-      id     = "expire-old-versions"
-      status = "Enabled"
-      filter {}
-      noncurrent_version_expiration {
-        noncurrent_days = 30
+    # Versioned buckets keep replaced objects 30 days: enough to roll back a publish.
+    dynamic "noncurrent_version_expiration" {
+      for_each = each.value.versioning ? [30] : []
+      content {
+        noncurrent_days = noncurrent_version_expiration.value
       }
     }
   }

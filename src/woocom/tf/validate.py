@@ -1,0 +1,173 @@
+"""`python -m woocom validate`: prove the Terraform right without touching AWS.
+
+Steps, each reported with its time:
+  fmt       terraform fmt -check -recursive over terraform/
+  <root>    for every root (a folder of terraform/ other than modules/ holding *.tf):
+            init -backend=false, validate, and `terraform test` when it has tests/
+  checkov   offline, settings and skips from .checkov.yaml, zero failed checks
+
+hashicorp/aws comes from the registry when it is reachable and from the offline
+stand-in otherwise (woocom.tf.runner). Roots run side by side with checkov; a
+failure is printed with Terraform's (or checkov's) own message and makes the
+command exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from woocom.config import StackError, load_stack
+from woocom.paths import REPO_ROOT
+from woocom.tf import checkov
+from woocom.tf.runner import TF_STATE_DIR, TerraformError, provider_source, terraform
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    ok: bool
+    seconds: float
+    detail: str = ""
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        return f"{mark} {self.name:<28} {self.seconds:6.1f} s"
+
+
+def discover_roots(terraform_dir: Path) -> list[Path]:
+    """Every root configuration: a folder of terraform/ other than modules/ with *.tf files."""
+    return sorted(
+        folder
+        for folder in terraform_dir.iterdir()
+        if folder.is_dir() and folder.name != "modules" and any(folder.glob("*.tf"))
+    )
+
+
+def write_test_manifest(stack_file: Path, into: Path) -> Path:
+    """A build manifest naming every function of stack.yaml, for `terraform test` runs.
+
+    The zips need not exist: the mocked provider never reads them.
+    """
+    stack = load_stack(stack_file)
+    manifest = {
+        "functions": {
+            name: {
+                "zip": f".woocom/build/functions/{name}/test.zip",
+                "sha256": "0" * 64,
+                "base64_sha256": "A" * 43 + "=",
+                "size": 0,
+            }
+            for name in stack.functions
+        }
+    }
+    into.parent.mkdir(parents=True, exist_ok=True)
+    into.write_text(json.dumps(manifest, indent=2) + "\n")
+    return into
+
+
+def _timed(name: str, work: Callable[[], str]) -> StepResult:
+    started = time.perf_counter()
+    try:
+        detail = work()
+    except (TerraformError, checkov.CheckovError, StackError) as exc:
+        return StepResult(name, False, time.perf_counter() - started, str(exc))
+    return StepResult(name, True, time.perf_counter() - started, detail)
+
+
+def check_format(terraform_dir: Path) -> StepResult:
+    def work() -> str:
+        result = terraform(
+            "fmt", "-check", "-recursive", "-diff", "-no-color", cwd=terraform_dir, stream=False
+        )
+        return result.stdout
+
+    step = _timed("fmt", work)
+    if not step.ok:
+        hint = "\nrun `terraform fmt -recursive terraform` (or fix the files listed above)"
+        return StepResult(step.name, False, step.seconds, step.detail + hint)
+    return step
+
+
+def check_root(root: Path, manifest: Path, run_tests: bool) -> StepResult:
+    env = {"TF_VAR_package_manifest": str(manifest)}
+
+    def run(*args: str) -> str:
+        return terraform(*args, "-no-color", cwd=root, env=env, stream=False).stdout
+
+    def work() -> str:
+        run("init", "-backend=false", "-input=false")
+        run("validate")
+        return run("test") if run_tests and (root / "tests").is_dir() else ""
+
+    return _timed(f"{root.name}: init, validate, test", work)
+
+
+def check_policies(repo: Path) -> StepResult:
+    def work() -> str:
+        executable = checkov.ensure_installed()
+        report = checkov.run_checkov(repo / "terraform", repo / ".checkov.yaml", executable)
+        if not report.ok:
+            raise checkov.CheckovError(report.describe())
+        return report.describe()
+
+    return _timed("checkov", work)
+
+
+def validate(repo: Path, *, run_tests: bool = True, run_checkov: bool = True) -> list[StepResult]:
+    terraform_dir = repo / "terraform"
+    source = provider_source()
+    print(f"hashicorp/aws: {source} provider; Terraform under {terraform_dir}", flush=True)
+    results = [check_format(terraform_dir)]
+    _report(results[-1])
+    manifest = write_test_manifest(repo / "stack.yaml", TF_STATE_DIR / "test-manifest.json")
+    roots = discover_roots(terraform_dir)
+    # Two workers: the machine has two cores, and checkov is the longest single step.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(check_root, root, manifest, run_tests) for root in roots]
+        if run_checkov:
+            futures.append(pool.submit(check_policies, repo))
+        for future in futures:
+            results.append(future.result())
+            _report(results[-1])
+    return results
+
+
+def _report(step: StepResult) -> None:
+    print(step.line(), flush=True)
+    if not step.ok:
+        print("\n".join(f"     {line}" for line in step.detail.strip().splitlines()), flush=True)
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="woocom validate", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=REPO_ROOT,
+        help="folder holding terraform/, stack.yaml and .checkov.yaml (default: this repository)",
+    )
+    parser.add_argument("--skip-tests", action="store_true", help="no `terraform test`")
+    parser.add_argument("--skip-checkov", action="store_true", help="no checkov scan")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        results = validate(
+            args.repo.resolve(), run_tests=not args.skip_tests, run_checkov=not args.skip_checkov
+        )
+    except (StackError, ValueError) as exc:
+        print(f"validate: {exc}", file=sys.stderr)
+        return 1
+    failed = [step.name for step in results if not step.ok]
+    took = time.perf_counter() - started
+    if failed:
+        print(f"\nvalidate FAILED in {took:.1f} s: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print(f"\nvalidate passed: {len(results)} steps in {took:.1f} s")
+    return 0
