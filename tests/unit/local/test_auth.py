@@ -31,7 +31,7 @@ PUBLIC_KEYS = moto_keys("public")
 
 class OfflineAuthorizer(CognitoAuthorizer):
     def keys(self) -> KeySet:
-        return KeySet.import_key_set(PUBLIC_KEYS)
+        return KeySet.import_key_set(PUBLIC_KEYS)  # type: ignore[arg-type]
 
 
 @pytest.fixture

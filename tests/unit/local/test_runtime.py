@@ -167,7 +167,7 @@ def test_routes_also_answer_under_api_prefix(api: HttpClient) -> None:
 def test_unknown_route_is_a_json_404(api: HttpClient) -> None:
     response = api.post("/nothing", {"a": 1})
     assert response.status == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["code"] == "route_not_found"
     assert api.get("/api/nothing").status == 404
 
 
