@@ -394,11 +394,16 @@ class Publisher:
 
     def _print_plan(self, plan: Plan, *, verbose: bool) -> None:
         out = self._out
+        invalidations = plan.invalidation_paths if self.target.distribution_id else []
         print(
             f"{self.target.environment}: s3://{self.target.bucket} - "
             f"upload {len(plan.uploads)}, skip {len(plan.unchanged)} unchanged, "
             f"delete {len(plan.deletes)}, keep {len(plan.kept)} stale, "
-            f"invalidate {len(plan.invalidation_paths)} path(s)",
+            + (
+                f"invalidate {len(invalidations)} path(s)"
+                if self.target.distribution_id
+                else "no CloudFront to invalidate"
+            ),
             file=out,
         )
         if not verbose:
@@ -413,7 +418,7 @@ class Publisher:
             print(f"  defer       {key}  (over the deletion cap; --force-delete)", file=out)
         for key in plan.kept:
             print(f"  keep        {key}  (grace period)", file=out)
-        for path in plan.invalidation_paths:
+        for path in invalidations:
             print(f"  invalidate  {path}", file=out)
 
     @contextmanager

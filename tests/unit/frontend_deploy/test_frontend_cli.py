@@ -47,8 +47,11 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
 ) -> None:
     code = main(["staging", "--build-dir", str(build), "--outputs", str(outputs), "--dry-run"])
 
+    printed = capsys.readouterr().out
     assert code == 0
-    assert "  upload      assets/index-B3x_k9Qa.js" in capsys.readouterr().out
+    assert "  upload      assets/index-B3x_k9Qa.js" in printed
+    assert "no CloudFront to invalidate" in printed
+    assert "  invalidate" not in printed
     assert stored(s3) == {}
 
 
