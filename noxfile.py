@@ -69,9 +69,18 @@ def invoke(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def validate(session: nox.Session) -> None:
-    """Terraform fmt, init, validate, test and checkov, offline."""
+    """Terraform fmt, init, validate, test and checkov, offline; then prove the gate bites."""
     install(session)
     session.run("python", "-m", "woocom", "validate", *session.posargs)
+    session.run("pytest", "tests/terraform")
+
+
+@nox.session(python=PYTHON)
+def provider_schema(session: nox.Session) -> None:
+    """Regenerate src/woocom/tf/aws_schema.json.gz from the pinned cdktn-provider-aws."""
+    install(session)
+    session.install("--no-deps", "-r", "requirements/provider-schema.txt")
+    session.run("python", "-m", "woocom", "provider-schema", *session.posargs)
 
 
 @nox.session(python=PYTHON)
