@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from storefront.errors import InvalidRequestError, ProductNotFoundError
-from storefront.http import Request, Response, Router
+from storefront.http import Request, Response, Router, validation_error
 from storefront.models import ProductBody, ProductPage, ProductQuery
 from storefront.orders import utcnow
 from storefront.repository import Repository
@@ -34,7 +36,10 @@ def put_product(request: Request) -> Response:
     body = request.json_body(ProductBody)
     if body.sku is not None and body.sku != sku:
         raise InvalidRequestError(f"the body's sku {body.sku!r} differs from the path's {sku!r}")
-    product = body.with_sku(sku)
+    try:
+        product = body.with_sku(sku)
+    except ValidationError as exc:
+        raise validation_error(exc, "path") from None
     created = Repository.default().put_product(product, utcnow())
     return Response(201 if created else 200, product)
 

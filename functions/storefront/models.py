@@ -124,7 +124,7 @@ def describe_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- catalog --------------------------------------------------------------------------

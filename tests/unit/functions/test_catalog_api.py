@@ -1,16 +1,258 @@
-"""GET/PUT/DELETE /products through the real catalog_api handler."""
+"""The catalog routes through the real catalog_api handler, on moto."""
 
 from __future__ import annotations
 
-from tests.factories import ADMIN, product
+import base64
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from storefront.http import MAX_BODY_BYTES
+from tests.factories import ADMIN, SHOPPER, api_event, product
+from tests.unit.functions.conftest import invoke, to_result
+
+
+def put(api, path_sku, **overrides):
+    return api("PUT", "/products/{sku}", sku=path_sku, body=product(**overrides), claims=ADMIN)
 
 
 def test_put_creates_then_replaces_and_get_returns_it(api):
-    created = api("PUT", "/products/{sku}", sku="MUG-1", body=product(), claims=ADMIN)
+    created = put(api, "MUG-1")
     assert created.status == 201
     assert created.body["price"] == "12.99"
-    replaced = api("PUT", "/products/{sku}", sku="MUG-1", body=product(stock=3), claims=ADMIN)
+    replaced = put(api, "MUG-1", stock=3)
     assert replaced.status == 200
     fetched = api("GET", "/products/{sku}", sku="MUG-1")
     assert fetched.status == 200
     assert fetched.body == {**product(stock=3), "sku": "MUG-1"}
+    assert fetched.headers["Content-Type"] == "application/json"
+
+
+def test_price_is_normalised_to_cents_and_accepts_an_exact_json_number(api):
+    created = api(
+        "PUT",
+        "/products/{sku}",
+        sku="TEA-1",
+        body='{"name": "Tea", "category": "tea", "price": 4.5, "currency": "GBP", "stock": 1}',
+        claims=ADMIN,
+    )
+    assert created.status == 201
+    assert created.body["price"] == "4.50"
+
+
+def test_the_body_may_repeat_the_path_sku_but_not_contradict_it(api):
+    assert put(api, "MUG-1", sku="MUG-1").status == 201
+    mismatch = put(api, "MUG-1", sku="MUG-2")
+    assert mismatch.status == 400
+    assert "differs" in mismatch.body["error"]["message"]
+
+
+def test_get_unknown_product_is_404(api):
+    missing = api("GET", "/products/{sku}", sku="NOPE")
+    assert missing.status == 404
+    assert missing.body["error"]["code"] == "product_not_found"
+
+
+def test_delete_removes_the_product_then_404(api):
+    put(api, "MUG-1")
+    deleted = api("DELETE", "/products/{sku}", sku="MUG-1", claims=ADMIN)
+    assert deleted.status == 204
+    assert deleted.body is None
+    assert api("GET", "/products/{sku}", sku="MUG-1").status == 404
+    assert api("DELETE", "/products/{sku}", sku="MUG-1", claims=ADMIN).status == 404
+
+
+@pytest.mark.parametrize(
+    ("claims", "status", "code"),
+    [
+        (None, 401, "unauthorized"),
+        (SHOPPER, 403, "forbidden"),
+        ({"cognito:groups": "ops"}, 403, "forbidden"),
+    ],
+)
+def test_admin_routes_need_the_admin_group(api, claims, status, code):
+    for method in ("PUT", "DELETE"):
+        answer = api(method, "/products/{sku}", sku="MUG-1", body=product(), claims=claims)
+        assert answer.status == status
+        assert answer.body["error"]["code"] == code
+    assert api("GET", "/products/{sku}", sku="MUG-1").status == 404  # nothing was written
+
+
+@pytest.mark.parametrize("groups", ["admin", "ops,admin", "[ops admin]", ["ops", "admin"]])
+def test_every_shape_of_the_groups_claim_is_understood(api, groups):
+    answer = api(
+        "PUT", "/products/{sku}", sku="MUG-1", body=product(), claims={"cognito:groups": groups}
+    )
+    assert answer.status == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (product(price="12.999"), "price"),
+        (product(price="-1"), "price"),
+        (product(price="NaN"), "price"),
+        (product(price="twelve"), "price"),
+        (product(currency="EURO"), "currency"),
+        (product(currency="ABC"), "currency"),
+        (product(stock=-1), "stock"),
+        (product(stock="5"), "stock"),
+        (product(stock=True), "stock"),
+        (product(stock=1.0), "stock"),
+        (product(name=""), "name"),
+        (product(category="Kitchen Stuff"), "category"),
+        (product(colour="blue"), "colour"),
+        ({k: v for k, v in product().items() if k != "price"}, "price"),
+    ],
+)
+def test_invalid_product_bodies_are_400_naming_the_field(api, body, field):
+    answer = api("PUT", "/products/{sku}", sku="MUG-1", body=body, claims=ADMIN)
+    assert answer.status == 400
+    assert answer.body["error"]["code"] == "invalid_request"
+    assert field in [d["field"] for d in answer.body["error"]["details"]]
+
+
+def test_json_nan_literal_is_malformed(api):
+    body = json.dumps(product()).replace('"12.99"', "NaN")
+    answer = api("PUT", "/products/{sku}", sku="MUG-1", body=body, claims=ADMIN)
+    assert answer.status == 400
+    assert answer.body["error"]["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize("body", ["{", "", "[]", "null", '"text"', "[" * 100_00 + "]" * 100_00])
+def test_malformed_or_non_object_bodies_are_400(api, body):
+    answer = api("PUT", "/products/{sku}", sku="MUG-1", body=body, claims=ADMIN)
+    assert answer.status == 400
+    assert answer.body["error"]["code"] in {"malformed_json", "invalid_request"}
+
+
+def test_invalid_sku_in_the_path_is_400(api):
+    answer = api("PUT", "/products/{sku}", sku="bad sku!", body=product(), claims=ADMIN)
+    assert answer.status == 400
+    assert answer.body["error"]["details"][0]["field"] == "sku"
+
+
+def test_oversized_body_is_413(api):
+    body = product(description="x" * (MAX_BODY_BYTES + 1))
+    answer = api("PUT", "/products/{sku}", sku="MUG-1", body=body, claims=ADMIN)
+    assert answer.status == 413
+    assert answer.body["error"]["code"] == "payload_too_large"
+
+
+def test_base64_bodies_are_decoded_like_api_gateway_binary_media(api):
+    raw = json.dumps(product()).encode()
+    event = api_event("PUT", "/products/{sku}", sku="MUG-1", claims=ADMIN)
+    event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
+    assert to_result(invoke("catalog_api", event)).status == 201
+    event["body"] = "%%%not base64"
+    assert to_result(invoke("catalog_api", event)).status == 400
+
+
+def test_non_utf8_body_is_400(api):
+    answer = api("PUT", "/products/{sku}", sku="MUG-1", body=b"\xff\xfe{", claims=ADMIN)
+    assert answer.status == 400
+
+
+def seed(api, count, category="kitchen"):
+    for i in range(count):
+        put(api, f"{category[:3].upper()}-{i:03d}", category=category)
+
+
+def test_list_by_category_pages_with_a_cursor_until_exhausted(api):
+    seed(api, 5, "kitchen")
+    seed(api, 2, "garden")
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = {"category": "kitchen", "limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = api("GET", "/products", query=query)
+        assert page.status == 200
+        seen += [p["sku"] for p in page.body["items"]]
+        pages += 1
+        cursor = page.body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"KIT-{i:03d}" for i in range(5)]
+    assert pages == 3  # 2 + 2 + 1, and no empty last page
+
+
+def test_list_without_category_returns_every_product_by_sku(api):
+    seed(api, 2, "kitchen")
+    seed(api, 2, "garden")
+    page = api("GET", "/products", query={"limit": "100"})
+    assert [p["sku"] for p in page.body["items"]] == ["GAR-000", "GAR-001", "KIT-000", "KIT-001"]
+    assert page.body["next_cursor"] is None
+
+
+def test_a_cursor_of_another_listing_is_rejected(api):
+    seed(api, 3, "kitchen")
+    seed(api, 3, "garden")
+    cursor = api("GET", "/products", query={"category": "kitchen", "limit": "1"}).body[
+        "next_cursor"
+    ]
+    answer = api("GET", "/products", query={"category": "garden", "cursor": cursor})
+    assert answer.status == 400
+    assert answer.body["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage!",
+        "e30",  # {}
+        base64.urlsafe_b64encode(b"[1, 2]").decode(),
+        base64.urlsafe_b64encode(b'{"pk": 1}').decode(),
+        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        "x" * 3000,
+    ],
+)
+def test_bad_cursors_are_400(api, cursor):
+    answer = api("GET", "/products", query={"cursor": cursor})
+    assert answer.status == 400
+    assert answer.body["error"]["code"] in {"invalid_cursor", "invalid_request"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"category": "UP"}, {"categroy": "x"}],
+)
+def test_bad_query_parameters_are_400(api, query):
+    answer = api("GET", "/products", query=query)
+    assert answer.status == 400
+    assert answer.body["error"]["code"] == "invalid_request"
+
+
+def test_unknown_method_and_route_are_405_and_404(resources):
+    wrong_method = to_result(invoke("catalog_api", api_event("POST", "/products")))
+    assert wrong_method.status == 405
+    assert "GET" in wrong_method.body["error"]["message"]
+    unknown = to_result(invoke("catalog_api", api_event("GET", "/nothing")))
+    assert unknown.status == 404
+
+
+def test_the_correlation_id_comes_back_and_is_logged(api, capsys):
+    answer = api("GET", "/products/{sku}", sku="NOPE", headers={"X-Correlation-Id": "trace-42"})
+    assert answer.headers["X-Correlation-Id"] == "trace-42"
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    access = [line for line in lines if line.get("status") == 404]
+    assert access
+    assert access[0]["correlation_id"] == "trace-42"
+
+
+def test_openapi_document_is_valid_and_lists_every_route_of_stack_yaml(api, stack):
+    answer = api("GET", "/openapi.json")
+    assert answer.status == 200
+    validate(answer.body)
+    documented = {
+        (method.upper(), path) for path, ops in answer.body["paths"].items() for method in ops
+    }
+    declared = {(t.method, t.path) for _, t in stack.routes()}
+    assert documented == declared
+    admin = {(t.method, t.path) for _, t in stack.routes() if t.auth == "admin"}
+    secured = {
+        (method.upper(), path)
+        for path, ops in answer.body["paths"].items()
+        for method, op in ops.items()
+        if op.get("security")
+    }
+    assert secured == admin
