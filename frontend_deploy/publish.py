@@ -123,6 +123,8 @@ class Outcome:
             )
         elif self.invalidation_skipped:
             lines.append(f"no invalidation: {self.invalidation_skipped}")
+        elif self.dry_run:
+            lines.append(f"would invalidate {len(plan.invalidation_paths)} path(s)")
         lines.append(f"release {plan.release}, {self.seconds:.1f} s")
         return lines
 

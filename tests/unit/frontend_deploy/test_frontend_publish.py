@@ -250,8 +250,9 @@ def test_dry_run_prints_every_upload_delete_and_invalidation(
 ) -> None:
     out = io.StringIO()
     publisher = Publisher(Target("staging", BUCKET, distribution_id), rules, out=out)
-    publisher.publish(build, Options(dry_run=True))
+    outcome = publisher.publish(build, Options(dry_run=True))
 
+    assert "would invalidate 6 path(s)" in outcome.summary()
     printed = out.getvalue()
     assert "upload 11, skip 0 unchanged" in printed
     assert "  upload      index.html  [text/html; charset=utf-8 | no-cache]" in printed
@@ -373,3 +374,44 @@ def test_build_using_the_reserved_folder_is_refused(s3: Any, publish: Publish, b
     with pytest.raises(PublishError, match="reserved for the publisher"):
         publish(build)
     assert stored(s3) == {}
+
+
+def in_progress_for(session: boto3.Session, polls: int) -> None:
+    """CloudFront takes minutes; moto completes at once. Report InProgress `polls` times."""
+    remaining = [polls]
+
+    def still_running(parsed: dict[str, Any], **_: Any) -> None:
+        if remaining[0] > 0:
+            remaining[0] -= 1
+            parsed["Invalidation"]["Status"] = "InProgress"
+
+    session.events.register("after-call.cloudfront.GetInvalidation", still_running)
+
+
+def test_wait_polls_until_the_invalidation_completes(
+    s3: Any, build: Path, rules: Rules, distribution_id: str
+) -> None:
+    session = boto3.Session(region_name="us-east-1")
+    in_progress_for(session, polls=2)
+    out = io.StringIO()
+    publisher = Publisher(Target("staging", BUCKET, distribution_id), rules, session, out=out)
+
+    outcome = publisher.publish(build, Options(wait=True, poll_seconds=0))
+
+    printed = out.getvalue()
+    assert printed.count(f"waiting for invalidation {outcome.invalidation_id} (InProgress") == 2
+    assert f"invalidation {outcome.invalidation_id} completed" in printed
+
+
+def test_wait_gives_up_after_its_timeout_with_the_site_published(
+    s3: Any, build: Path, rules: Rules, distribution_id: str
+) -> None:
+    session = boto3.Session(region_name="us-east-1")
+    in_progress_for(session, polls=1000)
+    publisher = Publisher(
+        Target("staging", BUCKET, distribution_id), rules, session, out=io.StringIO()
+    )
+
+    with pytest.raises(PublishError, match="still InProgress after 0 s; it continues on its own"):
+        publisher.publish(build, Options(wait=True, wait_timeout=0, poll_seconds=0))
+    assert stored(s3) == VITE_BUILD
