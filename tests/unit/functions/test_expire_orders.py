@@ -1,0 +1,82 @@
+"""The scheduled sweep: stale PENDING orders expire, unconfirmed ones are re-driven."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from expire_orders import handler as expire_handler
+
+from storefront import aws, orders
+from storefront.models import CreateOrderRequest, OrderStatus
+from storefront.repository import Repository
+from tests.factories import ADMIN, context, order, product, scheduled_event
+from tests.unit.functions.conftest import invoke
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def place(api):
+    api("PUT", "/products/{sku}", sku="MUG-1", body=product(stock=10), claims=ADMIN)
+
+    def place_order(age):
+        request = CreateOrderRequest.model_validate(order(("MUG-1", 2)))
+        return orders.place_order(Repository.default(), request, None, now=NOW - age).order
+
+    return place_order
+
+
+def queued(resources):
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    found = sqs.receive_message(QueueUrl=resources.queues["orders"].url, MaxNumberOfMessages=10)
+    return sorted(json.loads(m["Body"])["order_id"] for m in found.get("Messages", []))
+
+
+def test_stale_orders_expire_with_stock_back_and_unheard_ones_are_redriven(place, resources):
+    # stack.yaml: ORDER_MAX_AGE_MINUTES=30, REDRIVE_AFTER_SECONDS=120
+    stale = place(timedelta(minutes=31))
+    unheard = place(timedelta(minutes=5))
+    fresh = place(timedelta(seconds=10))
+    confirmed = place(timedelta(hours=2))
+    repo = Repository.default()
+    repo.set_status(confirmed, OrderStatus.PENDING, OrderStatus.CONFIRMED, NOW)
+    assert repo.get_product("MUG-1").stock == 2
+
+    result = invoke("expire_orders", scheduled_event())
+
+    assert result == {"expired": 1, "redriven": 1, "redrive_failed": 0, "stopped_early": False}
+    assert repo.get_order(stale.order_id).status is OrderStatus.EXPIRED
+    assert repo.get_order(unheard.order_id).status is OrderStatus.PENDING
+    assert repo.get_order(fresh.order_id).status is OrderStatus.PENDING
+    assert repo.get_order(confirmed.order_id).status is OrderStatus.CONFIRMED
+    assert repo.get_product("MUG-1").stock == 4  # only the expired order's 2 came back
+    assert queued(resources) == [unheard.order_id]
+
+
+def test_a_second_sweep_never_releases_stock_twice(place):
+    place(timedelta(hours=1))
+    invoke("expire_orders", scheduled_event())
+    again = invoke("expire_orders", scheduled_event())
+    assert again["expired"] == 0
+    assert Repository.default().get_product("MUG-1").stock == 10
+
+
+@pytest.mark.parametrize("age", [timedelta(hours=1), timedelta(minutes=5)])
+def test_the_sweep_stops_before_the_lambda_timeout(place, age):
+    place(age)
+    almost_out = context("expire_orders", timeout=1)
+    result = expire_handler.handle(scheduled_event(), almost_out)
+    assert result["stopped_early"] is True
+    assert (result["expired"], result["redriven"]) == (0, 0)
+
+
+def test_a_redrive_that_cannot_reach_the_queue_is_counted_and_retried_next_run(place, monkeypatch):
+    unheard = place(timedelta(minutes=5))
+    monkeypatch.setenv("QUEUE_ORDERS_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/gone")
+    aws.reset()
+    result = invoke("expire_orders", scheduled_event())
+    assert (result["redriven"], result["redrive_failed"]) == (0, 1)
+    assert Repository.default().get_order(unheard.order_id).status is OrderStatus.PENDING
