@@ -406,9 +406,12 @@ class DependencyCache:
     so an interrupted install is never mistaken for a finished one.
     """
 
-    def __init__(self, root: Path, lock: Path = RUNTIME_LOCK) -> None:
+    def __init__(
+        self, root: Path, lock: Path = RUNTIME_LOCK, progress: Callable[[str], None] = print
+    ) -> None:
         self.root = root
         self.lock = lock
+        self.progress = progress
         self._uv_version: str | None = None
         # Functions build in parallel; the first to need a platform installs it once.
         self._install_lock = threading.Lock()
@@ -454,7 +457,7 @@ class DependencyCache:
     ) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(prefix=f"{key[:20]}.", dir=self.root))
-        print(f"  installing runtime dependencies for {platform_tag} / Python {python_version}")
+        self.progress(f"  installing runtime dependencies: {platform_tag}, Python {python_version}")
         command = [
             uv_binary(),
             "pip",
@@ -518,8 +521,10 @@ def read_manifest(path: Path) -> Manifest:
 
 def artifact_for(zip_path: Path, repo_root: Path) -> Artifact:
     digest = hashlib.sha256(zip_path.read_bytes()).digest()
+    # Relative to the repository (the contract); absolute for a build directory outside it.
+    location = zip_path.relative_to(repo_root) if zip_path.is_relative_to(repo_root) else zip_path
     return Artifact(
-        zip=zip_path.relative_to(repo_root).as_posix(),
+        zip=location.as_posix(),
         sha256=digest.hex(),
         base64_sha256=base64.b64encode(digest).decode(),
         size=zip_path.stat().st_size,
@@ -568,7 +573,7 @@ class Packager:
         self.import_check = import_check
         self.progress = progress
         self.deps = DependencyCache(
-            deps_dir or self.build_dir / "deps", self.functions_dir / RUNTIME_LOCK.name
+            deps_dir or self.build_dir / "deps", self.functions_dir / RUNTIME_LOCK.name, progress
         )
 
     @property

@@ -348,3 +348,8 @@ def test_main_refuses_the_stand_in_provider(
     monkeypatch.setenv(PROVIDER_ENV, "standin")
     assert commands.main(["deploy", "staging"]) == 1
     assert "the stand-in provider only validates" in capsys.readouterr().err
+
+
+def test_packaging_problems_stop_before_terraform(tmp_path: Path) -> None:
+    with pytest.raises(DeployFailedError, match="packaging failed, nothing was planned"):
+        commands.package_functions(tmp_path)
