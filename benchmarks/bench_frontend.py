@@ -19,6 +19,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from moto.server import ThreadedMotoServer
 from woocom.paths import REPO_ROOT
 
 FILES = 2000
+REPUBLISH_ROUNDS = 3
 SEED = 7
 EXTENSIONS = (".js", ".css", ".svg", ".png", ".woff2", ".js.map")
 
@@ -103,7 +105,7 @@ def run() -> dict[str, object]:
 
 
 def _compare(scratch: Path, endpoint: str, aws_cli: Path) -> dict[str, object]:
-    build, checkout = scratch / "dist", scratch / "fresh-checkout"
+    build = scratch / "dist"
     total_bytes = generate_build(build)
     s3 = boto3.client(
         "s3",
@@ -147,9 +149,20 @@ def _compare(scratch: Path, endpoint: str, aws_cli: Path) -> dict[str, object]:
 
     first_ours, first_ours_files = publisher(build)
     first_aws, first_aws_files = aws_sync(build)
-    fresh_copy(build, checkout)  # after the first publish, as a later CI checkout would be
-    again_ours, again_ours_files = publisher(checkout)
-    again_aws, again_aws_files = aws_sync(checkout)
+    # The re-publish is short, so the shared machine's noise weighs on it: take the
+    # median of a few rounds, each from a new fresh copy made after the last upload
+    # (as a later CI checkout would be), which `aws s3 sync` then uploads again.
+    ours_rounds: list[tuple[float, int]] = []
+    aws_rounds: list[tuple[float, int]] = []
+    for round_number in range(REPUBLISH_ROUNDS):
+        checkout = scratch / f"fresh-checkout-{round_number}"
+        fresh_copy(build, checkout)
+        ours_rounds.append(publisher(checkout))
+        aws_rounds.append(aws_sync(checkout))
+    again_ours = statistics.median(seconds for seconds, _ in ours_rounds)
+    again_aws = statistics.median(seconds for seconds, _ in aws_rounds)
+    again_ours_files = max(uploaded for _, uploaded in ours_rounds)
+    again_aws_files = min(uploaded for _, uploaded in aws_rounds)
 
     republish_speedup = again_aws / again_ours
     first_speedup = first_aws / first_ours
@@ -170,6 +183,10 @@ def _compare(scratch: Path, endpoint: str, aws_cli: Path) -> dict[str, object]:
             "frontend_deploy": {"seconds": round(again_ours, 2), "uploaded": again_ours_files},
             "aws_s3_sync": {"seconds": round(again_aws, 2), "uploaded": again_aws_files},
             "speedup": round(republish_speedup, 2),
+            "rounds": {
+                "frontend_deploy_seconds": [round(seconds, 2) for seconds, _ in ours_rounds],
+                "aws_s3_sync_seconds": [round(seconds, 2) for seconds, _ in aws_rounds],
+            },
         },
         "targets_met": targets,
         "summary": [
@@ -177,7 +194,8 @@ def _compare(scratch: Path, endpoint: str, aws_cli: Path) -> dict[str, object]:
             f"first publish:         frontend_deploy {first_ours:6.2f} s "
             f"({first_ours_files} uploaded) | aws s3 sync {first_aws:6.2f} s "
             f"({first_aws_files} uploaded) | {first_speedup:.1f}x (target >= 1x)",
-            f"unchanged, fresh copy: frontend_deploy {again_ours:6.2f} s "
+            f"unchanged re-publish, median of {REPUBLISH_ROUNDS} fresh copies: "
+            f"frontend_deploy {again_ours:6.2f} s "
             f"({again_ours_files} uploaded) | aws s3 sync {again_aws:6.2f} s "
             f"({again_aws_files} uploaded) | {republish_speedup:.1f}x (target >= 5x, 0 uploads)",
             "targets: "
