@@ -6,9 +6,11 @@ Cognito check as the deployed API first. Like the distribution in front of the
 deployed stack, the routes also answer under `/api/*`, and any other GET serves
 the `site` bucket with the single-page-app fallback to `index.html`.
 
-One deviation, so that one port can serve both: a browser navigation (a GET
-whose Accept header asks for HTML) outside `/api/` gets the site even when the
-path is also an API route, so the storefront's own `/products/...` pages load.
+One port serves both, so the site answers in two ways: a browser navigation (a
+GET whose Accept header asks for HTML) outside `/api/` gets the site with the SPA
+fallback, even when the path is also an API route (the storefront's own
+`/products/...` pages load); any other GET gets a site object only when it exists
+and no route matches, so API clients still see JSON 404s.
 """
 
 from __future__ import annotations
@@ -192,7 +194,9 @@ class ApiApplication:
                     f"{method} is not allowed on {route_path}; allowed: {', '.join(found)}",
                 ), "-"
             if method in ("GET", "HEAD") and not in_api:
-                return self._site(path), "site"
+                asset = self._asset(path)
+                if asset is not None:
+                    return asset, "site"
             message = f"no route for {method} {route_path}"
             return error_response(404, "route_not_found", message), "-"
         route, path_parameters = found
@@ -225,21 +229,30 @@ class ApiApplication:
             ), route.function
         return proxy_response(route.function, result), route.function
 
-    def _site(self, path: str) -> Response:
+    def _asset(self, path: str) -> Response | None:
+        """The site object at `path` (a directory means its index.html), if there is one."""
         key = path.lstrip("/")
         if not key or key.endswith("/"):
             key += "index.html"
         found = self.site.get(key)
-        # CloudFront's error responses turn a missing object into the app's index.html, so
-        # deep links (/products/ABC) load the single-page app.
-        if found is None and key != "index.html":
-            found = self.site.get("index.html")
         if found is None:
-            return Response(
-                200, [("Content-Type", "text/html; charset=utf-8")], _landing_page(self.router)
-            )
+            return None
         content, content_type, extra = found
         return Response(200, [("Content-Type", content_type), *extra.items()], content)
+
+    def _site(self, path: str) -> Response:
+        """A page for a browser: the object, else the app's index.html, else the route list.
+
+        CloudFront's error responses turn a missing object into index.html, so deep
+        links (/products/ABC) load the single-page app. API clients (no text/html in
+        Accept) only get objects that exist, and a JSON 404 otherwise.
+        """
+        page = self._asset(path) or self._asset("/")
+        if page is None:
+            page = Response(
+                200, [("Content-Type", "text/html; charset=utf-8")], _landing_page(self.router)
+            )
+        return page
 
 
 def proxy_response(function: str, result: Any) -> Response:

@@ -10,9 +10,31 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+T = TypeVar("T")
+
+
+def wait_for(
+    probe: Callable[[], T | None], timeout: float = 30, what: str = "", interval: float = 0.2
+) -> T:
+    """Call `probe` until it returns something truthy and return that.
+
+    Raises TimeoutError naming `what` and the last value at the deadline: how the
+    tests and benchmarks wait for asynchronous results (queues, S3 drops, cron).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not within {timeout:.0f} s: {what} (last: {result!r})")
+        time.sleep(interval)
 
 
 @dataclass(frozen=True)

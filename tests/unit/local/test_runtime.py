@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from woocom.local.client import HttpClient
+from woocom.local.client import HttpClient, wait_for
 from woocom.local.emulator import emulator_client
 from woocom.local.runtime import LocalRuntime
-
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T | None], timeout: float = 15, what: str = "") -> T:
-    """Poll `probe` until it returns something truthy; fail with `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout} s: {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +250,9 @@ def test_site_serves_the_bucket_with_spa_fallback(api: HttpClient, out: dict[str
     asset = api.get("/assets/app.js")
     assert asset.body == b"run()"
     assert asset.headers["content-type"] in ("text/javascript", "application/javascript")
-    assert api.get("/missing.png").body == b"<p>app</p>"
+    assert api.get("/missing.png", headers=html).body == b"<p>app</p>"
+    missing = api.get("/missing.png")
+    assert (missing.status, missing.json()["error"]["code"]) == (404, "route_not_found")
 
 
 # --- event delivery ----------------------------------------------------------------------
@@ -274,7 +262,7 @@ def test_sqs_batch_deletes_only_successes_and_redrives_failures(out: dict[str, A
     sqs = aws(out, "sqs")
     for body in ("alpha", "fail-beta", "gamma"):
         sqs.send_message(QueueUrl=out["jobs_queue_url"], MessageBody=body)
-    eventually(lambda: item(out, "job:alpha") and item(out, "job:gamma"), what="jobs stored")
+    wait_for(lambda: item(out, "job:alpha") and item(out, "job:gamma"), what="jobs stored")
 
     def in_dlq() -> list[str]:
         messages = sqs.receive_message(
@@ -282,7 +270,7 @@ def test_sqs_batch_deletes_only_successes_and_redrives_failures(out: dict[str, A
         ).get("Messages", [])
         return [m["Body"] for m in messages]
 
-    assert eventually(in_dlq, what="the failed message in the DLQ") == ["fail-beta"]
+    assert wait_for(in_dlq, what="the failed message in the DLQ") == ["fail-beta"]
     attributes = sqs.get_queue_attributes(
         QueueUrl=out["jobs_queue_url"],
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
@@ -298,7 +286,7 @@ def test_s3_drop_reaches_the_function_through_the_notification(out: dict[str, An
     s3.put_object(Bucket=out["drops_bucket"], Key="in/first file.csv", Body=b"a,b\n")
     s3.put_object(Bucket=out["drops_bucket"], Key="elsewhere/skip.csv", Body=b"a,b\n")
     s3.put_object(Bucket=out["drops_bucket"], Key="in/skip.txt", Body=b"a,b\n")
-    eventually(lambda: item(out, "drop:in/first file.csv"), what="the drop processed")
+    wait_for(lambda: item(out, "drop:in/first file.csv"), what="the drop processed")
     time.sleep(1)
     assert item(out, "drop:elsewhere/skip.csv") is None
     assert item(out, "drop:in/skip.txt") is None
@@ -317,7 +305,7 @@ def test_failed_s3_event_is_retried_then_parked(
         )
         return found
 
-    [message] = eventually(parked, timeout=20, what="the failed S3 event in the trigger's DLQ")
+    [message] = wait_for(parked, timeout=20, what="the failed S3 event in the trigger's DLQ")
     parked_key = json.loads(message["Body"])["Records"][0]["s3"]["object"]["key"]
     assert unquote_plus(parked_key) == "in/bad.csv"
     assert "attempt 1 of 3" in caplog.text
@@ -329,7 +317,7 @@ def test_schedule_fires_with_a_scheduled_event(out: dict[str, Any]) -> None:
         found = item(out, "tick")
         return int(found["ticks"]["N"]) if found and int(found["ticks"]["N"]) >= 2 else 0
 
-    assert eventually(ticks, what="two ticks") >= 2
+    assert wait_for(ticks, what="two ticks") >= 2
     assert item(out, "tick")["last_event"] == {"S": "aws.events"}  # type: ignore[index]
 
 
@@ -364,7 +352,7 @@ def test_changed_code_is_served_without_a_restart(api: HttpClient, mini_project:
     original = handler.read_text()
     handler.write_text(original.replace('"version": 1', '"version": 2'))
     try:
-        eventually(lambda: api.get("/things/1").json()["version"] == 2, what="the new code")
+        wait_for(lambda: api.get("/things/1").json()["version"] == 2, what="the new code")
     finally:
         handler.write_text(original)
-    eventually(lambda: api.get("/things/1").json()["version"] == 1, what="the old code again")
+    wait_for(lambda: api.get("/things/1").json()["version"] == 1, what="the old code again")
