@@ -113,7 +113,7 @@ def make_plan(
     for key, etag in listing.items():
         if key not in in_build and not key.startswith(RESERVED_PREFIX):
             # Objects the manifest does not know (first publish with this tool, or a
-            # hand upload) count as part of the live release: kept one release more.
+            # hand upload) count as part of the live release, so they get the grace too.
             stale[key] = manifest.objects.get(key) or PublishedObject(etag=etag, last_release=live)
     due = sorted(
         (record.last_release, key)
