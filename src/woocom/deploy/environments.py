@@ -104,5 +104,6 @@ def _hint(name: str) -> str:
 
 
 def placeholders(path: Path) -> list[str]:
-    """Placeholders such as <staging-account-id> left in a committed environment file."""
-    return sorted(set(PLACEHOLDER.findall(path.read_text(encoding="utf-8"))))
+    """Placeholders such as <staging-account-id> left in the values of an environment file."""
+    values = (line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return sorted({found for line in values for found in PLACEHOLDER.findall(line)})

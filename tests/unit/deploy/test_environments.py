@@ -69,7 +69,11 @@ def test_bad_names_are_refused_with_a_hint(name: str, hint: str) -> None:
 
 def test_placeholders_left_by_the_template_are_found(tmp_path: Path) -> None:
     backend = tmp_path / "staging.backend.hcl"
-    backend.write_text('bucket = "woocom-tfstate-<staging-account-id>"\nregion = "us-east-1"\n')
+    backend.write_text(
+        "# one workspace each, under env:/<workspace>/\n"
+        'bucket = "woocom-tfstate-<staging-account-id>"  # from the bootstrap\n'
+        'region = "us-east-1"\n'
+    )
     assert placeholders(backend) == ["<staging-account-id>"]
     backend.write_text('bucket = "woocom-tfstate-111111111111"\n')
     assert placeholders(backend) == []
