@@ -137,10 +137,6 @@ resource "aws_lambda_function" "this" {
     log_group  = aws_cloudwatch_log_group.this.name
   }
 
-  tracing_config {
-    mode = "Active"
-  }
-
   # The policy must exist before the function runs (first SQS poll, first log line).
   depends_on = [aws_iam_role_policy.this]
 }
