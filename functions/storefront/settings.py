@@ -30,6 +30,16 @@ def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(environ: Mapping[str, str]) -> str:
+    level = environ.get("LOG_LEVEL", "INFO").upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigurationError(f"LOG_LEVEL={level!r} must be one of {', '.join(_LOG_LEVELS)}")
+    return level
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -45,7 +55,7 @@ class Settings:
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         return cls(
             environment=environ.get("WOOCOM_ENV", "local"),
-            log_level=environ.get("LOG_LEVEL", "INFO").upper(),
+            log_level=_log_level(environ),
             table_name=environ.get("TABLE_MAIN_NAME") or None,
             imports_bucket=environ.get("BUCKET_IMPORTS_NAME") or None,
             orders_queue_url=environ.get("QUEUE_ORDERS_URL") or None,

@@ -1,0 +1,147 @@
+"""What moto cannot produce by itself (transaction conflicts, throttled batches, races with a
+deletion) injected in front of the moto-backed client, to show the repository recovers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from storefront import aws, orders
+from storefront.errors import ProductNotFoundError, ServiceBusyError
+from storefront.models import CreateOrderRequest, Order, OrderLine, OrderStatus
+from storefront.repository import Repository
+from tests.factories import ADMIN, order, product
+
+
+class Faulty:
+    """The real (moto) client, with a hook run before chosen calls."""
+
+    def __init__(self, client, **hooks):
+        self._client = client
+        self._hooks = hooks
+        self.calls = {name: 0 for name in hooks}
+
+    def __getattr__(self, name):
+        real = getattr(self._client, name)
+        if name not in self._hooks:
+            return real
+
+        def call(**kwargs):
+            self.calls[name] += 1
+            return self._hooks[name](self.calls[name], real, kwargs)
+
+        return call
+
+
+def conflict(client):
+    return client.exceptions.TransactionCanceledException(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+            "CancellationReasons": [{"Code": "TransactionConflict"}],
+        },
+        "TransactWriteItems",
+    )
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    monkeypatch.setattr("storefront.repository.time.sleep", lambda _seconds: None)
+
+
+@pytest.fixture
+def mug(api):
+    api("PUT", "/products/{sku}", sku="MUG-1", body=product(stock=5), claims=ADMIN)
+
+
+def request(*lines):
+    return CreateOrderRequest.model_validate(order(*lines))
+
+
+def test_a_transaction_that_lost_a_race_is_retried(mug, resources, no_sleep):
+    real = aws.dynamodb()
+
+    def conflict_twice(attempt, call, kwargs):
+        if attempt <= 2:
+            raise conflict(real)
+        return call(**kwargs)
+
+    client = Faulty(real, transact_write_items=conflict_twice)
+    repo = Repository(client, resources.tables["main"])
+    placed = orders.place_order(repo, request(("MUG-1", 1)), None)
+    assert client.calls["transact_write_items"] == 3
+    assert repo.get_order(placed.order.order_id).status is OrderStatus.PENDING
+
+
+def test_endless_conflicts_become_a_busy_error(mug, resources, no_sleep):
+    real = aws.dynamodb()
+
+    def always(_attempt, _call, _kwargs):
+        raise conflict(real)
+
+    repo = Repository(Faulty(real, transact_write_items=always), resources.tables["main"])
+    with pytest.raises(ServiceBusyError):
+        orders.place_order(repo, request(("MUG-1", 1)), None)
+    assert Repository.default().get_product("MUG-1").stock == 5
+
+
+def test_unprocessed_batch_keys_are_fetched_again_then_given_up(mug, resources, no_sleep):
+    real = aws.dynamodb()
+
+    def first_unprocessed(attempt, call, kwargs):
+        if attempt == 1:
+            return {"Responses": {}, "UnprocessedKeys": kwargs["RequestItems"]}
+        return call(**kwargs)
+
+    repo = Repository(Faulty(real, batch_get_item=first_unprocessed), resources.tables["main"])
+    assert set(repo.get_products(["MUG-1"])) == {"MUG-1"}
+
+    def never(_attempt, _call, kwargs):
+        return {"Responses": {}, "UnprocessedKeys": kwargs["RequestItems"]}
+
+    stuck = Repository(Faulty(real, batch_get_item=never), resources.tables["main"])
+    with pytest.raises(ServiceBusyError, match="throttling"):
+        stuck.get_products(["MUG-1"])
+
+
+def test_a_product_deleted_just_before_the_checkout_commits_is_404(mug, resources):
+    repo = Repository.default()
+    now = datetime.now(UTC)
+    ghost = Order(
+        order_id="ghost",
+        status=OrderStatus.PENDING,
+        email="a@b.co",
+        items=[OrderLine(sku="GONE-1", quantity=1, unit_price=Decimal("1.00"))],
+        total=Decimal("1.00"),
+        currency="EUR",
+        created_at=now,
+        updated_at=now,
+    )
+    with pytest.raises(ProductNotFoundError, match="GONE-1"):
+        repo.create_order(ghost, None)
+
+
+def test_release_reads_again_when_a_product_vanishes_mid_way(mug, resources):
+    real = aws.dynamodb()
+    placed = orders.place_order(Repository.default(), request(("MUG-1", 2)), None).order
+
+    def delete_first(attempt, call, kwargs):
+        if attempt == 1:
+            Repository.default().delete_product("MUG-1")
+        return call(**kwargs)
+
+    repo = Repository(Faulty(real, transact_write_items=delete_first), resources.tables["main"])
+    assert repo.release_order(placed, OrderStatus.CANCELLED, datetime.now(UTC))
+    assert repo.get_order(placed.order_id).status is OrderStatus.CANCELLED
+    assert repo.get_product("MUG-1") is None
+
+
+def test_an_idempotency_key_is_forgotten_after_its_ttl(mug):
+    repo = Repository.default()
+    old = orders.place_order(
+        repo, request(("MUG-1", 1)), "k", now=datetime.now(UTC) - timedelta(days=2)
+    )
+    fresh = orders.place_order(repo, request(("MUG-1", 2)), "k")
+    assert not fresh.replayed
+    assert fresh.order.order_id != old.order.order_id
