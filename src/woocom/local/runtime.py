@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Mapping
@@ -27,7 +26,7 @@ from woocom.config import STACK_FILE, Stack, load_stack
 from woocom.local.api import ApiApplication, ApiServer, BucketSite, Router
 from woocom.local.auth import CognitoAuthorizer
 from woocom.local.emulator import REGION, Emulator
-from woocom.local.functions import FunctionHost, shared_environment
+from woocom.local.functions import FunctionHost, environment_set, shared_environment
 from woocom.local.pollers import S3Poller, SqsPoller
 from woocom.local.provision import Resources, issue_tokens, provision, resource_prefix
 from woocom.local.schedule import Schedule, Scheduler, parse_schedule
@@ -103,8 +102,10 @@ class LocalRuntime:
         self._cleanup.callback(emulator.stop)
         log.info("emulator on %s; creating the resources", emulator.endpoint_url)
         resources = self._resources = provision(stack, emulator, resource_prefix(stack))
-        self._set_environment(
-            {**emulator.environment(), **shared_environment(stack, resources, self.overrides)}
+        self._cleanup.enter_context(
+            environment_set(
+                {**emulator.environment(), **shared_environment(stack, resources, self.overrides)}
+            )
         )
         host = self._host = FunctionHost(stack, self.functions_dir)
         self._cleanup.enter_context(host.importable())
@@ -207,19 +208,6 @@ class LocalRuntime:
                 (name, parse_schedule(s.expression)) for s in fn.triggers.schedule if s.enabled
             )
         return jobs
-
-    def _set_environment(self, values: Mapping[str, str]) -> None:
-        previous = {key: os.environ.get(key) for key in values}
-
-        def restore() -> None:
-            for key, value in previous.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-
-        os.environ.update(values)
-        self._cleanup.callback(restore)
 
     def _start_pollers(self, emulator: Emulator, resources: Resources) -> None:
         pollers: list[SqsPoller | S3Poller] = []

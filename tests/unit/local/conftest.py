@@ -101,7 +101,7 @@ HANDLERS = {
                     "query": event["multiValueQueryStringParameters"],
                     "claims": (event["requestContext"].get("authorizer") or {}).get("claims"),
                     "body": event["body"],
-                    "user_agent": event["headers"].get("User-Agent"),
+                    "user_agent": (event["headers"] or {}).get("User-Agent"),
                     "greeting": os.environ.get("GREETING"),
                     "env": os.environ.get("WOOCOM_ENV"),
                     "function": context.function_name,
