@@ -7,6 +7,7 @@ interpreter, so the stand-in needs no build step and no download.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def plugin_dir() -> Path:
     launcher = PLUGIN_DIR / EXECUTABLE
     text = launcher_text(Path(sys.executable), REPO_ROOT / "src")
     if not launcher.is_file() or launcher.read_text(encoding="utf-8") != text:
-        tmp = launcher.with_suffix(".tmp")
+        tmp = launcher.with_suffix(f".{os.getpid()}.tmp")  # concurrent validations may race
         tmp.write_text(text, encoding="utf-8")
         tmp.chmod(0o755)
         tmp.replace(launcher)

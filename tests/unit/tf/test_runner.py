@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
 
+from woocom.paths import REPO_ROOT
 from woocom.tf import _worker, runner, standin
 from woocom.tf.runner import ProviderSource, TerraformError, terraform
 
@@ -120,3 +122,13 @@ def test_registry_probe_on_local_ports() -> None:
 def test_worker_runs_terraform_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert _worker.main(["version"]) == 0
     assert capsys.readouterr().out.startswith("Terraform v1.")
+
+
+def test_stale_launcher_is_rewritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(standin, "PLUGIN_DIR", tmp_path)
+    (tmp_path / standin.EXECUTABLE).write_text("#!/bin/sh\nexec /old/python -m something\n")
+    assert standin.plugin_dir() == tmp_path
+    launcher = tmp_path / standin.EXECUTABLE
+    assert launcher.read_text() == standin.launcher_text(Path(sys.executable), REPO_ROOT / "src")
+    assert launcher.stat().st_mode & 0o111
+    assert [p.name for p in tmp_path.iterdir()] == [standin.EXECUTABLE], "no temporary file left"
