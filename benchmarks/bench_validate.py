@@ -15,7 +15,7 @@ import sys
 import time
 
 from woocom.paths import REPO_ROOT
-from woocom.tf.provider import StandinProvider
+from woocom.tf.provider import build_messages
 from woocom.tf.runner import PROVIDER_ENV, terraform
 from woocom.tf.schema import SCHEMA_FILE, read_schema
 
@@ -48,14 +48,17 @@ def _runner_overhead() -> dict[str, float]:
     }
 
 
-def _provider_schema_build() -> float:
-    """What the stand-in spends on each start: read the file, build the protobuf schema."""
+def _provider_schema_build() -> dict[str, float]:
+    """The stand-in's schema work per start: built from the JSON, or read from its cache."""
+    schema = read_schema()
     started = time.perf_counter()
-    provider = StandinProvider(read_schema())
-    for kind in (provider.get_resources(), provider.get_data_sources()):
-        for cls in kind:
-            cls.get_schema().to_pb()
-    return round(time.perf_counter() - started, 2)
+    messages = build_messages(schema)
+    built = time.perf_counter() - started
+    data = messages.SerializeToString()
+    started = time.perf_counter()
+    type(messages).FromString(data)
+    cached = time.perf_counter() - started
+    return {"build_ms": round(built * 1000, 1), "cached_ms": round(cached * 1000, 1)}
 
 
 def run() -> dict[str, object]:
@@ -91,7 +94,7 @@ def run() -> dict[str, object]:
         "schema_bytes_json": schema_raw,
         "schema_resources": len(schema["resources"]),
         "schema_data_sources": len(schema["data_sources"]),
-        "standin_schema_build_seconds": build,
+        "standin_schema": build,
         "summary": [
             f"{session}: {session_seconds} s ({'passed' if session_rc == 0 else 'FAILED'};"
             f" target < 60 s), of which `woocom validate` {validate_only} s",
@@ -100,6 +103,7 @@ def run() -> dict[str, object]:
             f"schema {schema['version']} ({schema['source']}): {schema_gz / 1024:.0f} KiB gzipped,"
             f" {schema_raw / 1024 / 1024:.1f} MiB JSON, {len(schema['resources'])} resources,"
             f" {len(schema['data_sources'])} data sources",
-            f"stand-in provider start: {build} s to build the full protobuf schema",
+            f"stand-in provider schema per start: {build['cached_ms']} ms from its cache"
+            f" ({build['build_ms']} ms to build it once)",
         ],
     }

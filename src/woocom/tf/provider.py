@@ -10,8 +10,13 @@ before anything could be created: the stand-in can never touch AWS.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
+import os
 from collections.abc import Iterator, Mapping
+from functools import cached_property
+from pathlib import Path
 from typing import Any, ClassVar
 
 from tf import iface, runner
@@ -19,7 +24,8 @@ from tf import schema as tf_schema
 from tf.gen import tfplugin_pb2 as pb
 from tf.utils import Diagnostics
 
-from woocom.tf.schema import Block, read_schema
+from woocom.tf.runner import TF_STATE_DIR
+from woocom.tf.schema import SCHEMA_FILE, Block
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 REFUSAL = (
@@ -72,28 +78,64 @@ def _attributes(block: Mapping[str, Any]) -> Iterator[tuple[str, Any, tuple[str,
 
 
 class CompactSchema(tf_schema.Schema):  # type: ignore[misc]
-    """A framework Schema built from a compact block.
+    """A framework Schema over a compact block and its prebuilt protobuf message.
 
     `attributes` and `block_types` carry what the framework's config validation
-    reads (names; required/optional/computed); `to_pb` gives Terraform the full
-    schema, with the cty types and list nesting the framework's own classes lack.
+    reads (names; required/optional/computed), built only for the types that get
+    validated; `to_pb` gives Terraform the full schema, with the cty types and list
+    nesting the framework's own classes lack.
     """
 
-    def __init__(self, block: Mapping[str, Any]) -> None:
-        super().__init__(
-            attributes=[
-                tf_schema.Attribute(name, _AnyType(), **dict.fromkeys(modes, True))
-                for name, _, modes in _attributes(block)
-            ],
-            block_types=[
-                tf_schema.NestedBlock(name, tf_schema.NestMode.Set, tf_schema.Block())
-                for name in block.get("blocks", {})
-            ],
-        )
+    version = None
+
+    def __init__(self, block: Mapping[str, Any], message: pb.Schema) -> None:
         self.block = block
+        self.message = message
+
+    @cached_property
+    def attributes(self) -> list[tf_schema.Attribute]:
+        return [
+            tf_schema.Attribute(name, _AnyType(), **dict.fromkeys(modes, True))
+            for name, _, modes in _attributes(self.block)
+        ]
+
+    @cached_property
+    def block_types(self) -> list[tf_schema.NestedBlock]:
+        return [
+            tf_schema.NestedBlock(name, tf_schema.NestMode.Set, tf_schema.Block())
+            for name in self.block.get("blocks", {})
+        ]
 
     def to_pb(self) -> pb.Schema:
-        return pb.Schema(block=block_pb(self.block))
+        return self.message
+
+
+def build_messages(schema: Mapping[str, Any]) -> pb.GetProviderSchema.Response:
+    """The whole provider schema as protobuf messages (about 0.3 s for hashicorp/aws)."""
+    return pb.GetProviderSchema.Response(
+        provider=pb.Schema(block=block_pb(schema["provider_config"])),
+        resource_schemas={
+            name: pb.Schema(block=block_pb(block)) for name, block in schema["resources"].items()
+        },
+        data_source_schemas={
+            name: pb.Schema(block=block_pb(block)) for name, block in schema["data_sources"].items()
+        },
+    )
+
+
+def cached_messages(
+    schema: Mapping[str, Any], digest: str, cache_dir: Path
+) -> pb.GetProviderSchema.Response:
+    """build_messages, kept on disk by schema digest: Terraform starts the provider often."""
+    cache = cache_dir / f"standin-schema-{digest[:16]}.pb"
+    if cache.is_file():
+        return pb.GetProviderSchema.Response.FromString(cache.read_bytes())
+    messages = build_messages(schema)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(messages.SerializeToString())
+    tmp.replace(cache)
+    return messages
 
 
 class _AnyType:
@@ -104,8 +146,11 @@ class _AnyType:
 
 
 class StandinProvider(iface.Provider):  # type: ignore[misc]
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    def __init__(
+        self, schema: Mapping[str, Any], messages: pb.GetProviderSchema.Response | None = None
+    ) -> None:
         self.schema = schema
+        self.messages = messages or build_messages(schema)
 
     def get_model_prefix(self) -> str:
         return ""
@@ -114,7 +159,7 @@ class StandinProvider(iface.Provider):  # type: ignore[misc]
         return PROVIDER_ADDRESS
 
     def get_provider_schema(self, diags: Diagnostics) -> tf_schema.Schema:  # noqa: ARG002
-        return CompactSchema(self.schema["provider_config"])
+        return CompactSchema(self.schema["provider_config"], self.messages.provider)
 
     def validate_config(self, diags: Diagnostics, config: dict[str, Any]) -> None:
         """Terraform already checked the provider block against the schema."""
@@ -123,12 +168,18 @@ class StandinProvider(iface.Provider):  # type: ignore[misc]
         diags.add_error("The stand-in aws provider cannot plan or apply", REFUSAL)
 
     def get_data_sources(self) -> list[type[iface.DataSource]]:
-        sources = self.schema["data_sources"].items()
-        return [_schema_only(name, block, iface.DataSource) for name, block in sources]
+        messages = self.messages.data_source_schemas
+        return [
+            _schema_only(name, block, messages[name], iface.DataSource)
+            for name, block in self.schema["data_sources"].items()
+        ]
 
     def get_resources(self) -> list[type[iface.Resource]]:
-        resources = self.schema["resources"].items()
-        return [_schema_only(name, block, iface.Resource) for name, block in resources]
+        messages = self.messages.resource_schemas
+        return [
+            _schema_only(name, block, messages[name], iface.Resource)
+            for name, block in self.schema["resources"].items()
+        ]
 
 
 class _SchemaOnly:
@@ -136,6 +187,7 @@ class _SchemaOnly:
 
     type_name: ClassVar[str]
     block: ClassVar[Block]
+    message: ClassVar[pb.Schema]
 
     def __init__(self, provider: StandinProvider) -> None:
         self.provider = provider
@@ -146,7 +198,7 @@ class _SchemaOnly:
 
     @classmethod
     def get_schema(cls) -> CompactSchema:
-        return CompactSchema(cls.block)
+        return CompactSchema(cls.block, cls.message)
 
     def create(self, *_: object) -> None:
         raise RuntimeError(REFUSAL)
@@ -154,12 +206,16 @@ class _SchemaOnly:
     read = update = delete = create
 
 
-def _schema_only(name: str, block: Block, kind: type[Any]) -> type[Any]:
-    return type(name, (_SchemaOnly, kind), {"type_name": name, "block": block})
+def _schema_only(name: str, block: Block, message: pb.Schema, kind: type[Any]) -> type[Any]:
+    attributes = {"type_name": name, "block": block, "message": message}
+    return type(name, (_SchemaOnly, kind), attributes)
 
 
 def main() -> None:
-    runner.run_provider(StandinProvider(read_schema()))
+    data = SCHEMA_FILE.read_bytes()
+    schema = json.loads(gzip.decompress(data))
+    messages = cached_messages(schema, hashlib.sha256(data).hexdigest(), TF_STATE_DIR)
+    runner.run_provider(StandinProvider(schema, messages))
 
 
 if __name__ == "__main__":

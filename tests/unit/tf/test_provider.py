@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer
 from tf.utils import to_dynamic_value
 
-from woocom.tf.provider import REFUSAL, StandinProvider
+from woocom.tf.provider import REFUSAL, StandinProvider, build_messages, cached_messages
 
 SCHEMA: dict[str, Any] = {
     "provider_config": {"arguments": {"region": "string"}},
@@ -84,3 +85,12 @@ def test_resource_operations_refuse() -> None:
     with pytest.raises(RuntimeError, match="cannot plan or apply"):
         queue.create(None, {})
     assert provider.full_name() == "registry.terraform.io/hashicorp/aws"
+
+
+def test_schema_messages_are_cached_by_digest(tmp_path: Path) -> None:
+    first = cached_messages(SCHEMA, "0123456789abcdef0123", tmp_path)
+    (cache,) = tmp_path.iterdir()
+    assert cache.name == "standin-schema-0123456789abcdef.pb"
+    again = cached_messages(SCHEMA, "0123456789abcdef0123", tmp_path)
+    assert again == first == build_messages(SCHEMA)
+    assert list(again.resource_schemas) == ["aws_sqs_queue"]
