@@ -1,10 +1,12 @@
 """The embedded AWS emulator: moto server in a thread of this process, on 127.0.0.1.
 
 This is `moto.server.ThreadedMotoServer` with one addition: DynamoDB requests are
-served one at a time. moto checks a transaction's conditions and then applies its
-writes without a lock, so two concurrent checkouts could both pass a stock check
-that only one of them may pass; real DynamoDB never lets that happen, and the
-local stack must not either (the oversell benchmark counts on it).
+served one at a time. moto's DynamoDB backend is not thread-safe: under 40
+concurrent checkouts it fails requests ("dictionary changed size during
+iteration"), and it checks a transaction's conditions and applies its writes
+without a lock, so two checkouts could both pass a stock check only one may
+pass. Real DynamoDB does neither; the local stack must not either (the
+concurrent-checkout test and the oversell benchmark count on it).
 """
 
 from __future__ import annotations
