@@ -97,8 +97,8 @@ data "aws_iam_policy_document" "break_glass" {
   }
 
   statement {
-    sid     = "StopTriggers"
-    actions = ["lambda:UpdateEventSourceMapping"]
+    sid       = "StopTriggers"
+    actions   = ["lambda:UpdateEventSourceMapping"]
     resources = ["*"]
 
     condition {
