@@ -5,3 +5,6 @@ region             = "us-east-1"
 log_level          = "DEBUG"
 log_retention_days = 7
 alarm_emails       = []
+# The developer policy lets developers create only roles that carry this boundary
+# (bootstrap output `developer_permissions_boundary_arn`).
+permissions_boundary_arn = "arn:aws:iam::<staging-account-id>:policy/woocom-developer-boundary"

@@ -93,17 +93,18 @@ module "function" {
   source   = "../modules/function"
   for_each = local.functions
 
-  function_name        = "${local.name_prefix}-${each.key}"
-  description          = try(each.value.description, "")
-  handler              = "${try(each.value.folder, each.key)}.${each.value.handler}"
-  runtime              = try(each.value.runtime, local.defaults.runtime)
-  architecture         = try(each.value.architecture, local.defaults.architecture)
-  memory               = try(each.value.memory, local.defaults.memory)
-  timeout              = try(each.value.timeout, local.defaults.timeout)
-  reserved_concurrency = try(each.value.reserved_concurrency, null)
-  environment          = local.environments[each.key]
-  log_retention_days   = local.log_retention_days
-  tags                 = local.tags
+  function_name            = "${local.name_prefix}-${each.key}"
+  description              = try(each.value.description, "")
+  handler                  = "${try(each.value.folder, each.key)}.${each.value.handler}"
+  runtime                  = try(each.value.runtime, local.defaults.runtime)
+  architecture             = try(each.value.architecture, local.defaults.architecture)
+  memory                   = try(each.value.memory, local.defaults.memory)
+  timeout                  = try(each.value.timeout, local.defaults.timeout)
+  reserved_concurrency     = try(each.value.reserved_concurrency, null)
+  permissions_boundary_arn = var.permissions_boundary_arn
+  environment              = local.environments[each.key]
+  log_retention_days       = local.log_retention_days
+  tags                     = local.tags
 
   package = {
     filename         = "${path.module}/../../${local.manifest.functions[each.key].zip}"

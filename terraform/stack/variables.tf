@@ -112,3 +112,14 @@ variable "endpoint_overrides" {
     error_message = "endpoint_overrides keys must be among apigateway, cloudfront, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, sns, sqs, sts."
   }
 }
+
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Permissions boundary on every function role. Developer stacks must set the bootstrap's `developer_permissions_boundary_arn` (the developer policy only lets them create roles that carry it)."
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account-id>:policy/<name>)."
+  }
+}

@@ -90,7 +90,8 @@ resource "aws_iam_role" "this" {
       Action    = "sts:AssumeRole"
     }]
   })
-  tags = var.tags
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "this" {

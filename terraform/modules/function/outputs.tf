@@ -85,3 +85,8 @@ output "sqs_mappings" {
     }
   }
 }
+
+output "permissions_boundary_arn" {
+  description = "Permissions boundary of the execution role (null when none)."
+  value       = aws_iam_role.this.permissions_boundary
+}

@@ -65,6 +65,12 @@ variable "reserved_concurrency" {
   default     = null
 }
 
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Permissions boundary for the execution role (required for developer stacks by the bootstrap's developer policy); null for none."
+  default     = null
+}
+
 variable "environment" {
   type        = map(string)
   description = "Environment variables (resource names per the common contract, WOOCOM_ENV, LOG_LEVEL, declared ones)."

@@ -206,3 +206,13 @@ run "api_5xx_alarm_defaults_to_150_per_minute" {
     error_message = "alarms must notify the topic"
   }
 }
+
+run "developer_stacks_put_every_role_under_the_boundary" {
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/woocom-developer-boundary"
+  }
+  assert {
+    condition     = alltrue([for fn in module.function : fn.permissions_boundary_arn == "arn:aws:iam::123456789012:policy/woocom-developer-boundary"])
+    error_message = "every function role of a developer stack must carry the permissions boundary"
+  }
+}
