@@ -68,13 +68,6 @@ _BUSY_CODES = frozenset(
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def status_of(error: errors.DomainError) -> int:
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -200,7 +193,7 @@ def error_response(error: errors.DomainError) -> Response:
     if error.details is not None:
         body["details"] = error.details
     headers = {"Retry-After": "1"} if isinstance(error, errors.ServiceBusyError) else {}
-    return Response(status_of(error), {"error": body}, headers)
+    return Response(STATUS[type(error)], {"error": body}, headers)
 
 
 RouteHandler = Callable[[Request], Response]

@@ -81,6 +81,7 @@ def api_gateway_event(
     query_pairs = list(query.items()) if isinstance(query, Mapping) else list(query or [])
     header_pairs = list((headers or {}).items())
     encoded_body, is_base64 = _encode_body(body)
+    user_agent = next((v for k, v in header_pairs if k.lower() == "user-agent"), None)
     now = _now()
     request_id = request_id or str(uuid.uuid4())
     request_context: dict[str, Any] = {
@@ -90,7 +91,7 @@ def api_gateway_event(
         "domainPrefix": "127",
         "extendedRequestId": request_id,
         "httpMethod": method,
-        "identity": {"sourceIp": source_ip, "userAgent": dict(header_pairs).get("User-Agent")},
+        "identity": {"sourceIp": source_ip, "userAgent": user_agent},
         "path": f"/{stage}{path}",
         "protocol": "HTTP/1.1",
         "requestId": request_id,

@@ -7,9 +7,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from storefront import aws, logs, payments, settings
+from storefront import aws, errors, logs, payments, settings
 from storefront.errors import ConfigurationError
-from storefront.http import Response, Router
+from storefront.http import STATUS, Response, Router
 from tests.factories import api_event, context
 
 
@@ -96,6 +96,16 @@ def test_aws_errors_are_503_when_busy_and_500_otherwise(code, status):
     assert answer["statusCode"] == status
     if status == 503:
         assert answer["headers"]["Retry-After"] == "1"
+
+
+def test_every_domain_error_has_an_http_status():
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    unmapped = [cls.__name__ for cls in subclasses(errors.DomainError) if cls not in STATUS]
+    assert unmapped == []
 
 
 def test_a_response_can_carry_a_plain_mapping():
