@@ -155,9 +155,12 @@ class Request:
         return raw
 
     def query_model(self, model: type[M]) -> M:
-        """Query parameters validated against `model` (lax: every value arrives as text)."""
+        """Query parameters validated against `model` (lax: every value arrives as text).
+
+        An empty value counts as absent: `?category=&limit=` means the defaults.
+        """
         try:
-            return model.model_validate(self.query)
+            return model.model_validate({k: v for k, v in self.query.items() if v != ""})
         except ValidationError as exc:
             raise validation_error(exc, "query") from None
 

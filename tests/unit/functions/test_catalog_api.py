@@ -184,6 +184,13 @@ def test_list_without_category_returns_every_product_by_sku(api):
     assert page.body["next_cursor"] is None
 
 
+def test_empty_query_values_mean_the_defaults(api):
+    seed(api, 1, "kitchen")
+    page = api("GET", "/products", query={"category": "", "limit": "", "cursor": ""})
+    assert page.status == 200
+    assert [p["sku"] for p in page.body["items"]] == ["KIT-000"]
+
+
 def test_a_cursor_of_another_listing_is_rejected(api):
     seed(api, 3, "kitchen")
     seed(api, 3, "garden")
