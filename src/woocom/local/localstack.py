@@ -53,11 +53,11 @@ class LocalStackUnavailableError(RuntimeError):
 
 
 def require_docker(
-    run: Runner = subprocess.run, which: Callable[[str], str | None] = shutil.which
+    run: Runner = subprocess.run, which: Callable[[str], str | None] | None = None
 ) -> str:
     """The docker command, once a Docker engine answers; else a message that says what to do."""
     hint = "Run the suite on the embedded emulator instead: `nox -s test` (no Docker needed)."
-    docker = which("docker")
+    docker = (which or shutil.which)("docker")
     if docker is None:
         raise LocalStackUnavailableError(
             f"--target localstack needs Docker, and there is no `docker` command here. {hint}"
@@ -173,7 +173,7 @@ def tokens(outputs: dict[str, Any]) -> tuple[str | None, str | None]:
     LocalStack Community has no Cognito; with Pro, the users are created in the
     stack's pool and signed in with the admin password flow.
     """
-    cognito = emulator_client("cognito-idp", LOCALSTACK_URL)
+    cognito = emulator_client("cognito-idp", outputs["aws_endpoint_url"])
     pool, client = outputs.get("user_pool_id"), outputs.get("user_pool_client_id")
     if not pool or not client:
         return None, None

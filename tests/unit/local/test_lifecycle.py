@@ -16,6 +16,7 @@ import pytest
 from woocom.config import StackError
 from woocom.local import cli
 from woocom.local.api import PortInUseError
+from woocom.local.client import wait_for
 from woocom.local.functions import EnvironmentConflictError
 from woocom.local.runtime import LocalRuntime
 from woocom.paths import REPO_ROOT
@@ -145,3 +146,24 @@ def test_dev_command_prints_the_banner_and_stops_on_sigterm(
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_cli_runs_in_the_foreground_until_sigterm(
+    mini_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "local.json"
+
+    def stop_when_ready() -> None:
+        wait_for(outputs.exists, timeout=60, what="the outputs file")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    stopper = threading.Thread(target=stop_when_ready)
+    stopper.start()
+    argv = ["--port", "0", "--stack", str(mini_project), "--no-seed", "--outputs", str(outputs)]
+    assert cli.main([*argv, "--quiet", "--schedule", "tick=rate(1 minute)"]) == 0
+    stopper.join()
+    out = capsys.readouterr().out
+    assert "WooCom local stack ready" in out
+    assert "aws s3 cp products.csv s3://mini-local-drops" not in out  # no imports bucket here
+    assert runtime_threads() == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

@@ -80,3 +80,47 @@ def test_suite_fails_at_once_without_docker(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "--target localstack needs Docker" in result.stderr
     assert "passed" not in result.stdout
+
+
+def test_running_brings_localstack_up_and_always_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        calls.append(args)
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    monkeypatch.setattr("shutil.which", lambda _: "/bin/docker")
+    monkeypatch.setattr(localstack, "apply_stack", lambda: {"api_url": "http://x"})
+    seen: list[dict[str, Any]] = []
+
+    def suite() -> None:
+        with localstack.running(run) as outputs:
+            seen.append(outputs)
+            raise RuntimeError("suite failed")
+
+    with pytest.raises(RuntimeError, match="suite failed"):
+        suite()
+    assert seen == [{"api_url": "http://x"}]
+    compose = ["/bin/docker", "compose", "--file", str(localstack.COMPOSE_FILE)]
+    assert calls[1:] == [[*compose, "up", "--detach", "--wait"], [*compose, "down", "--volumes"]]
+
+
+def test_tokens_from_the_stack_pool(tmp_path: Path, mini_project: Path) -> None:
+    from woocom.local.auth import CognitoAuthorizer
+    from woocom.local.runtime import LocalRuntime
+
+    with LocalRuntime(
+        port=0, stack_file=mini_project, seed_file=None, outputs_path=tmp_path / "o.json"
+    ) as runtime:
+        out = runtime.outputs
+        admin, shopper = localstack.tokens(out)
+        authorizer = CognitoAuthorizer(
+            out["aws_endpoint_url"], "us-east-1", out["user_pool_id"], out["user_pool_client_id"]
+        )
+        assert admin is not None
+        assert shopper is not None
+        assert authorizer.claims(admin)["cognito:groups"] == "admin"
+        assert "cognito:groups" not in authorizer.claims(shopper)
+        # A second run finds the users already there: no tokens, and a message instead.
+        assert localstack.tokens(out) == (None, None)
+    assert localstack.tokens({"aws_endpoint_url": "http://127.0.0.1:9"}) == (None, None)
