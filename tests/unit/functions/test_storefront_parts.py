@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -119,3 +120,13 @@ def test_clients_are_created_once_until_reset(resources):
     aws.reset()
     assert aws.s3() is not first
     assert aws.sqs() is aws.sqs()
+
+
+def test_each_api_function_routes_exactly_its_stack_yaml_routes(stack):
+    for name, fn in stack.functions.items():
+        if not fn.triggers.api:
+            continue
+        router = importlib.import_module(f"{name}.handler").router
+        declared = {(t.method, t.path, t.auth == "admin") for t in fn.triggers.api}
+        served = {(r.method, r.resource, r.admin) for r in router.routes.values()}
+        assert served == declared, name
