@@ -78,21 +78,21 @@ def banner(runtime: LocalRuntime) -> str:
     out = runtime.outputs
     api, aws = out["api_url"], out["aws_endpoint_url"]
     outputs = _relative(runtime.outputs_path)
-    imports = out.get("imports_bucket")
     lines = [
         f"WooCom local stack ready in {runtime.started_in:.1f} s",
         f"  site      {out['site_url']}  (the published frontend; a route list until then)",
         f"  API       {api}  (also under {api}{API_PREFIX}/)",
-        f"  AWS       {aws}  (moto; boto3 and the aws CLI take it as AWS_ENDPOINT_URL)",
+        f"  AWS       {aws}  (moto: `. {_relative(runtime.env_file)}` points aws/boto3 at it)",
         f"  outputs   {outputs}  (names, URLs, admin_token and user_token)",
         "",
         f"  curl {api}/products",
         f'  curl -X PUT {api}/products/DEMO-1 -H "Authorization: Bearer $(jq -r .admin_token '
         f'{outputs})" -d \'{{"name": "Demo", ...}}\'',
     ]
-    if imports:
+    if out.get("imports_bucket"):
         lines.append(
-            f"  AWS_ENDPOINT_URL={aws} aws s3 cp products.csv s3://{imports}/imports/products.csv"
+            f"  . {_relative(runtime.env_file)} && aws s3 cp products.csv "
+            f"s3://{out['imports_bucket']}/imports/products.csv"
         )
     lines += ["", "Code changes reload on the next request. Ctrl-C stops everything."]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 import threading
 import time
 from collections.abc import Mapping
@@ -75,6 +76,11 @@ class LocalRuntime:
         self._cleanup = ExitStack()
 
     @property
+    def env_file(self) -> Path:
+        """Shell exports that point the aws CLI and boto3 at the emulator."""
+        return self.outputs_path.with_suffix(".env")
+
+    @property
     def stack(self) -> Stack:
         if self._stack is None:
             raise RuntimeError("the local runtime is not started")
@@ -131,6 +137,8 @@ class LocalRuntime:
         self.outputs = self._outputs(api, emulator, resources, tokens)
         write_outputs("local", self.outputs, self.outputs_path)
         self._cleanup.callback(self.outputs_path.unlink, missing_ok=True)
+        self.env_file.write_text(shell_environment(emulator.environment()))
+        self._cleanup.callback(self.env_file.unlink, missing_ok=True)
 
         self._start_pollers(emulator, resources)
         executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="async-invoke")
@@ -288,6 +296,13 @@ class LocalRuntime:
         return outputs
 
 
+def shell_environment(values: Mapping[str, str]) -> str:
+    lines = [f"export {key}={shlex.quote(value)}" for key, value in sorted(values.items())]
+    return "# `. this-file` in a shell: the aws CLI and boto3 then use the local emulator\n" + (
+        "\n".join(lines) + "\n"
+    )
+
+
 class _NoSite:
     """A stack without a `site` bucket: every page is the route list."""
 
@@ -303,9 +318,16 @@ def seed(app: ApiApplication, seed_file: Path, admin_token: str) -> int:
     """
     requests = json.loads(seed_file.read_text(encoding="utf-8"))["requests"]
     headers = {"authorization": f"Bearer {admin_token}", "content-type": "application/json"}
-    for request in requests:
-        body = json.dumps(request.get("body")).encode() if "body" in request else b""
-        response, _ = app.handle(request["method"], request["path"], headers, body)
+    responses = []
+    # The handlers' one-line-per-request logs would bury the banner: quiet while seeding.
+    logging.disable(logging.INFO)
+    try:
+        for request in requests:
+            body = json.dumps(request.get("body")).encode() if "body" in request else b""
+            responses.append(app.handle(request["method"], request["path"], headers, body)[0])
+    finally:
+        logging.disable(logging.NOTSET)
+    for request, response in zip(requests, responses, strict=True):
         if response.status >= 300:
             log.warning(
                 "seed %s %s answered %d: %s",
