@@ -65,7 +65,7 @@ _BUSY_CODES = frozenset(
         "TransactionInProgressException",
     }
 )
-_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def _reject_constant(name: str) -> Any:
@@ -98,10 +98,10 @@ class Request:
             if values:
                 headers[name.lower()] = values[-1]
         context = event.get("requestContext") or {}
-        supplied = headers.get("x-correlation-id", "")
-        correlation = (
-            supplied if _CORRELATION_ID.match(supplied) else context.get("requestId") or fallback_id
-        )
+        # The caller's id when it is safe to echo and log, else API Gateway's request id.
+        correlation = headers.get("x-correlation-id", "")
+        if not _CORRELATION_ID.fullmatch(correlation):
+            correlation = context.get("requestId") or fallback_id
         return cls(
             method=str(event.get("httpMethod", "")).upper(),
             resource=str(event.get("resource", "")),
