@@ -45,6 +45,16 @@ def function_environment(
     }
 
 
+def lambda_reserved_environment(stack: Stack, name: str, aws_name: str) -> dict[str, str]:
+    """Variables the Lambda runtime itself sets; only where one function owns the process."""
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": aws_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(stack.memory(name)),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{aws_name}",
+    }
+
+
 def shared_environment(
     stack: Stack, resources: Resources, overrides: Mapping[str, str]
 ) -> dict[str, str]:

@@ -22,8 +22,19 @@ from woocom import events
 from woocom.config import STACK_FILE, Stack, StackError, load_stack
 from woocom.local.cli import key_value
 from woocom.local.emulator import emulator_client, emulator_environment
-from woocom.local.functions import FunctionHost, environment_set, function_environment
-from woocom.local.provision import QueueRef, Resources, bucket_name, resource_prefix
+from woocom.local.functions import (
+    FunctionHost,
+    environment_set,
+    function_environment,
+    lambda_reserved_environment,
+)
+from woocom.local.provision import (
+    QueueRef,
+    Resources,
+    bucket_name,
+    function_name,
+    resource_prefix,
+)
 from woocom.outputs import OutputsMissingError, read_outputs
 from woocom.paths import outputs_file
 
@@ -110,6 +121,7 @@ def main(argv: Sequence[str]) -> int:
         return 1
     environment = {
         **emulator_environment(outputs["aws_endpoint_url"]),
+        **lambda_reserved_environment(stack, args.function, function_name(stack, args.function)),
         **function_environment(stack, args.function, resources),
         **dict(args.overrides),
     }
@@ -121,7 +133,7 @@ def run(
 ) -> int:
     host = FunctionHost(stack, functions_dir)
     context = events.lambda_context(
-        f"{resource_prefix(stack)}-{name}", stack.timeout(name), stack.memory(name)
+        function_name(stack, name), stack.timeout(name), stack.memory(name)
     )
     with environment_set(environment), host.importable():
         try:

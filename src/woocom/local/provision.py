@@ -69,6 +69,11 @@ def resource_prefix(stack: Stack, environment: str = "local") -> str:
     return f"{stack.name}-{environment}"
 
 
+def function_name(stack: Stack, function: str) -> str:
+    """The AWS name of a local function (and of its schedule rule)."""
+    return f"{resource_prefix(stack)}-{function}"
+
+
 def bucket_name(prefix: str, name: str) -> str:
     return f"{prefix}-{name}".replace("_", "-")
 

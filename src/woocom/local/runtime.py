@@ -29,7 +29,13 @@ from woocom.local.auth import CognitoAuthorizer
 from woocom.local.emulator import REGION, Emulator
 from woocom.local.functions import FunctionHost, environment_set, shared_environment
 from woocom.local.pollers import S3Poller, SqsPoller
-from woocom.local.provision import Resources, issue_tokens, provision, resource_prefix
+from woocom.local.provision import (
+    Resources,
+    function_name,
+    issue_tokens,
+    provision,
+    resource_prefix,
+)
 from woocom.local.schedule import Schedule, Scheduler, parse_schedule
 from woocom.outputs import write_outputs
 from woocom.paths import outputs_file
@@ -181,19 +187,16 @@ class LocalRuntime:
         if self._host is None:
             raise RuntimeError("the local runtime is not started")
         context = events.lambda_context(
-            function_name=self._name(function),
+            function_name=function_name(self.stack, function),
             timeout=self.stack.timeout(function),
             memory=self.stack.memory(function),
         )
         return self._host.invoke(function, event, context)
 
-    def _name(self, function: str) -> str:
-        """The AWS name of a function (and of its schedule rule), as Terraform names it."""
-        return f"{resource_prefix(self.stack)}-{function}"
-
     def _fire_schedule(self, function: str, when: datetime) -> None:
         try:
-            rule = f"arn:aws:events:{REGION}:{events.ACCOUNT_ID}:rule/{self._name(function)}"
+            rule_name = function_name(self.stack, function)
+            rule = f"arn:aws:events:{REGION}:{events.ACCOUNT_ID}:rule/{rule_name}"
             self.invoke(function, events.scheduled_event(rule, when=when))
         except Exception:
             log.exception("%s raised on its schedule", function)

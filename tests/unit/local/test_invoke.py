@@ -54,7 +54,9 @@ def test_api_function_gets_its_first_plain_route(
     assert invoke.main(args(running, "web")) == 0
     response = json.loads(capsys.readouterr().out)
     assert response["statusCode"] == 200
-    assert json.loads(response["body"])["resource"] == "/things/special"
+    seen = json.loads(response["body"])
+    assert seen["resource"] == "/things/special"
+    assert seen["function"] == "mini-local-web"
 
 
 def test_event_file_and_overrides(
