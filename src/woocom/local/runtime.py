@@ -76,7 +76,6 @@ class LocalRuntime:
         self.app: ApiApplication | None = None
         self.started_in: float = 0.0
         self._stack: Stack | None = None
-        self._resources: Resources | None = None
         self._host: FunctionHost | None = None
         self._stop = threading.Event()
         self._cleanup = ExitStack()
@@ -113,7 +112,7 @@ class LocalRuntime:
         emulator = Emulator(self.host).start()
         self._cleanup.callback(emulator.stop)
         log.info("emulator on %s; creating the resources", emulator.endpoint_url)
-        resources = self._resources = provision(stack, emulator, resource_prefix(stack))
+        resources = provision(stack, emulator, resource_prefix(stack))
         self._cleanup.enter_context(
             environment_set(
                 {**emulator.environment(), **shared_environment(stack, resources, self.overrides)}

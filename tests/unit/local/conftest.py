@@ -127,6 +127,7 @@ HANDLERS = {
     """,
     "ingest": """
         import os
+        import time
         from urllib.parse import unquote_plus
 
         import boto3
@@ -137,6 +138,8 @@ HANDLERS = {
                 key = unquote_plus(record["s3"]["object"]["key"])
                 if "bad" in key:
                     raise ValueError("cannot read " + key)
+                if "slow" in key:
+                    time.sleep(1.2)
                 table.put_item(Item={"pk": "drop:" + key, "kind": "drop"})
     """,
     "tick": """

@@ -281,6 +281,31 @@ def test_sqs_batch_deletes_only_successes_and_redrives_failures(out: dict[str, A
     }
 
 
+def test_a_raising_handler_fails_the_whole_batch(
+    out: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    sqs = aws(out, "sqs")
+    sqs.send_message(QueueUrl=out["jobs_queue_url"], MessageBody="raise")
+
+    def parked() -> bool:
+        messages = sqs.receive_message(
+            QueueUrl=out["jobs_dlq_url"], MaxNumberOfMessages=10, VisibilityTimeout=0
+        )
+        return "raise" in [m["Body"] for m in messages.get("Messages", [])]
+
+    wait_for(parked, what="the raising message in the DLQ")
+    assert "worker raised on a batch of 1; every message will be retried" in caplog.text
+    assert "RuntimeError: the whole batch fails" in caplog.text
+
+
+def test_overrunning_the_declared_timeout_is_logged(
+    out: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    aws(out, "s3").put_object(Bucket=out["drops_bucket"], Key="in/slow.csv", Body=b"")
+    wait_for(lambda: item(out, "drop:in/slow.csv"), what="the slow drop processed")
+    assert "on Lambda it would have been stopped at its 1 s timeout" in caplog.text
+
+
 def test_s3_drop_reaches_the_function_through_the_notification(out: dict[str, Any]) -> None:
     s3 = aws(out, "s3")
     s3.put_object(Bucket=out["drops_bucket"], Key="in/first file.csv", Body=b"a,b\n")
