@@ -198,11 +198,11 @@ run "api_5xx_alarm_defaults_to_150_per_minute" {
     api  = { name = "woocom-test", stage = "api" }
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.api_5xx.threshold == 150 && aws_cloudwatch_metric_alarm.api_5xx.period == 60
+    condition     = aws_cloudwatch_metric_alarm.this["api_5xx"].threshold == 150 && aws_cloudwatch_metric_alarm.this["api_5xx"].period == 60
     error_message = "the API 5xx alarm must fire above 150 per minute by default"
   }
   assert {
-    condition     = tolist(aws_cloudwatch_metric_alarm.api_5xx.alarm_actions) == tolist([aws_sns_topic.this.arn])
+    condition     = tolist(aws_cloudwatch_metric_alarm.this["api_5xx"].alarm_actions) == tolist([aws_sns_topic.this.arn])
     error_message = "alarms must notify the topic"
   }
 }
