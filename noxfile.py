@@ -22,6 +22,12 @@ def install(session: nox.Session, *extra: str) -> None:
     session.install("--no-deps", "-e", ".")
 
 
+def woocom(session: nox.Session, command: str) -> None:
+    """Install, then `python -m woocom <command> <posargs>`: most sessions are just this."""
+    install(session)
+    session.run("python", "-m", "woocom", command, *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff, ruff format --check, mypy --strict on the tooling and the functions."""
@@ -49,29 +55,25 @@ def test(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def config(session: nox.Session) -> None:
     """Validate stack.yaml and print its functions and triggers."""
-    install(session)
-    session.run("python", "-m", "woocom", "check", *session.posargs)
+    woocom(session, "check")
 
 
 @nox.session(python=PYTHON)
 def dev(session: nox.Session) -> None:
     """Run the whole platform locally on the embedded emulator (Ctrl-C to stop)."""
-    install(session)
-    session.run("python", "-m", "woocom", "dev", *session.posargs)
+    woocom(session, "dev")
 
 
 @nox.session(python=PYTHON)
 def invoke(session: nox.Session) -> None:
     """Run one function once against the local stack: `nox -s invoke -- expire_orders`."""
-    install(session)
-    session.run("python", "-m", "woocom", "invoke", *session.posargs)
+    woocom(session, "invoke")
 
 
 @nox.session(python=PYTHON)
 def validate(session: nox.Session) -> None:
     """Terraform fmt, init, validate, test and checkov, offline; then prove the gate bites."""
-    install(session)
-    session.run("python", "-m", "woocom", "validate", *session.posargs)
+    woocom(session, "validate")
     session.run("pytest", "tests/terraform")
 
 
@@ -86,29 +88,25 @@ def provider_schema(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def package(session: nox.Session) -> None:
     """Build one reproducible zip per function into .woocom/build."""
-    install(session)
-    session.run("python", "-m", "woocom", "package", *session.posargs)
+    woocom(session, "package")
 
 
 @nox.session(python=PYTHON)
 def plan(session: nox.Session) -> None:
     """Plan an environment: `nox -s plan -- staging`."""
-    install(session)
-    session.run("python", "-m", "woocom", "plan", *session.posargs)
+    woocom(session, "plan")
 
 
 @nox.session(python=PYTHON)
 def deploy(session: nox.Session) -> None:
     """Plan and apply an environment: `nox -s deploy -- staging`."""
-    install(session)
-    session.run("python", "-m", "woocom", "deploy", *session.posargs)
+    woocom(session, "deploy")
 
 
 @nox.session(python=PYTHON)
 def destroy(session: nox.Session) -> None:
     """Destroy a preview or developer stack: `nox -s destroy -- dev-alice`."""
-    install(session)
-    session.run("python", "-m", "woocom", "destroy", *session.posargs)
+    woocom(session, "destroy")
 
 
 @nox.session(python=PYTHON)
@@ -121,5 +119,4 @@ def frontend(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Run the benchmarks; results go to .woocom/bench/results.json and the terminal."""
-    install(session)
-    session.run("python", "-m", "woocom", "bench", *session.posargs)
+    woocom(session, "bench")
