@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from woocom.config import Auth, Stack
 from woocom.local.auth import UnauthorizedError
+from woocom.local.threads import STOP_TIMEOUT, join
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -316,10 +317,11 @@ class ApiServer:
         self._server.app = app
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop serving (requests run in daemon threads); safe to call twice; bounded."""
         if self._thread.is_alive():
             self._server.shutdown()
-            self._thread.join()
+            join(self._thread, timeout)
         self._server.server_close()
 
 

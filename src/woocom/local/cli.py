@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
+import select
 import signal
+import socket
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -118,13 +121,28 @@ def main(argv: Sequence[str]) -> int:
         reload=not args.no_reload,
         outputs_path=args.outputs,
     )
-    stop = threading.Event()
+    # The handler runs in the main thread between two of its bytecodes, so it must not take
+    # a lock the main thread may hold: `threading.Event.set()` there deadlocks when the signal
+    # lands inside `Event.wait()` (on the Event's own lock), and then no signal but SIGKILL
+    # ends the process. It writes a byte to a socket the main thread waits on instead.
+    # The kernel may also hand the signal to another thread: Python only flags it then, and
+    # the main thread's blocking call carries on. The wakeup fd, written by the C-level
+    # handler in whichever thread, wakes it (and the select timeout in any case).
+    wake_reader, wake_writer = socket.socketpair()
+    wake_writer.setblocking(False)
+    wake_reader.setblocking(False)
+    requested: list[int] = []
 
     def request_stop(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001
-        stop.set()
+        if requested:  # the second Ctrl-C or SIGTERM: out now, whatever is still stopping
+            force_exit(runtime, signum)
+        requested.append(signum)
+        with contextlib.suppress(OSError):
+            wake_writer.send(b"\0")
 
     # A signal during startup is honoured as soon as the stack is up (start() cleans up on error).
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous_wakeup_fd = signal.set_wakeup_fd(wake_writer.fileno(), warn_on_full_buffer=False)
     try:
         try:
             runtime.start()
@@ -133,11 +151,29 @@ def main(argv: Sequence[str]) -> int:
             return 1
         try:
             print(banner(runtime), flush=True)
-            stop.wait()
-            print("stopping...", file=sys.stderr, flush=True)
+            # At once if the signal came during startup: its byte is already there.
+            while not requested:
+                select.select([wake_reader], [], [], 1.0)
+            print("stopping... (Ctrl-C again to exit at once)", file=sys.stderr, flush=True)
         finally:
             runtime.stop()
     finally:
+        signal.set_wakeup_fd(previous_wakeup_fd)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        wake_reader.close()
+        wake_writer.close()
     return 0
+
+
+def force_exit(runtime: LocalRuntime, signum: int) -> None:
+    """Leave without waiting for any thread; only the outputs files are removed first.
+
+    Called from a signal handler: no lock, no logging, no buffered stream.
+    """
+    for path in (runtime.outputs_path, runtime.env_file):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        os.write(2, b"second signal: exiting without waiting for the threads to stop\n")
+    os._exit(128 + signum)

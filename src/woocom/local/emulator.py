@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from woocom.local.threads import STOP_TIMEOUT, join
+
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -108,12 +110,15 @@ class Emulator:
         Emulator._running = self
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop serving (its requests run in daemon threads) and empty moto; bounded."""
         if self._server is not None:
-            self._server.shutdown()
+            # shutdown() waits for serve_forever to notice: only when that thread runs it.
+            if self._thread is not None and self._thread.is_alive():
+                self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:
-            self._thread.join()
+            join(self._thread, timeout)
         self._server = self._thread = None
         self._clients.clear()
         if Emulator._running is self:

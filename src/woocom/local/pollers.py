@@ -25,6 +25,7 @@ from urllib.parse import unquote_plus
 
 from woocom import events
 from woocom.local.provision import S3_ATTEMPTS
+from woocom.local.threads import STOP_TIMEOUT, join
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -55,10 +56,14 @@ class _QueuePoller:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def request_stop(self) -> None:
+        """Ask the thread to stop after its current poll, without waiting."""
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
+        """Stop and wait at most `timeout` s (a handler may be running); False if it runs on."""
+        self._stop.set()
+        return join(self._thread, timeout)
 
     def _receive(self, count: int, wait: int) -> list[MessageTypeDef]:
         response = self.sqs.receive_message(

@@ -14,10 +14,10 @@ import logging
 import shlex
 import threading
 import time
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -37,6 +37,7 @@ from woocom.local.provision import (
     resource_prefix,
 )
 from woocom.local.schedule import Schedule, Scheduler, parse_schedule
+from woocom.local.threads import STOP_TIMEOUT, DaemonPool, Deadline, join
 from woocom.outputs import write_outputs
 from woocom.paths import outputs_file
 
@@ -79,6 +80,7 @@ class LocalRuntime:
         self._host: FunctionHost | None = None
         self._stop = threading.Event()
         self._cleanup = ExitStack()
+        self._deadline = Deadline(STOP_TIMEOUT)
 
     @property
     def env_file(self) -> Path:
@@ -108,9 +110,9 @@ class LocalRuntime:
         schedules = self._schedules(stack)
         # Bind the API port before anything else: a taken port is the commonest failure.
         api = ApiServer(self.host, self.port)
-        self._cleanup.callback(api.stop)
+        self._cleanup.callback(self._bounded, api.stop)
         emulator = Emulator(self.host).start()
-        self._cleanup.callback(emulator.stop)
+        self._cleanup.callback(self._bounded, emulator.stop)
         log.info("emulator on %s; creating the resources", emulator.endpoint_url)
         resources = provision(stack, emulator, resource_prefix(stack))
         self._cleanup.enter_context(
@@ -138,7 +140,7 @@ class LocalRuntime:
 
         api.start(app)
         # Registered again (stop is idempotent) so requests end before the emulator stops.
-        self._cleanup.callback(api.stop)
+        self._cleanup.callback(self._bounded, api.stop)
         self.outputs = self._outputs(api, emulator, resources, tokens)
         write_outputs("local", self.outputs, self.outputs_path)
         self._cleanup.callback(self.outputs_path.unlink, missing_ok=True)
@@ -146,23 +148,33 @@ class LocalRuntime:
         self._cleanup.callback(self.env_file.unlink, missing_ok=True)
 
         self._start_pollers(emulator, resources)
-        executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="async-invoke")
-        self._cleanup.callback(executor.shutdown)
+        # Daemon threads: a ThreadPoolExecutor's are joined, without a timeout, at exit.
+        executor = DaemonPool(4, "async-invoke")
+        self._cleanup.callback(self._bounded, executor.stop)
 
         def fire(name: str, when: datetime) -> None:
             executor.submit(self._fire_schedule, name, when)
 
         scheduler = Scheduler(schedules, fire)
         scheduler.start()
-        self._cleanup.callback(scheduler.stop)
+        self._cleanup.callback(self._bounded, scheduler.stop)
         self._start_thread("refresh-tokens", self._refresh_tokens, emulator, resources)
         if self.reload:
             self._start_thread("reload", self._watch_code)
 
-    def stop(self) -> None:
-        """Stop everything started, in reverse order; safe to call twice."""
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop everything started, in reverse order; safe to call twice.
+
+        Bounded: the threads get `timeout` seconds in all (each at least a moment);
+        one still running then is named in the log and left behind (they are daemons).
+        """
+        self._deadline = Deadline(timeout)
         self._stop.set()
         self._cleanup.close()
+
+    def _bounded(self, stop: Callable[[float], object]) -> None:
+        """Call a part's `stop(timeout)` with what is left of the stop's deadline."""
+        stop(self._deadline.remaining())
 
     def __enter__(self) -> LocalRuntime:
         return self.start()
@@ -242,12 +254,15 @@ class LocalRuntime:
         )
         for poller in pollers:
             poller.start()
-            self._cleanup.callback(poller.stop)
+            self._cleanup.callback(self._bounded, poller.stop)
+        # Registered last, so run first: every poller ends its long poll at once, then is joined.
+        for poller in pollers:
+            self._cleanup.callback(poller.request_stop)
 
     def _start_thread(self, name: str, target: Any, *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         thread.start()
-        self._cleanup.callback(thread.join)
+        self._cleanup.callback(self._bounded, partial(join, thread))
 
     def _refresh_tokens(self, emulator: Emulator, resources: Resources) -> None:
         while not self._stop.wait(TOKEN_REFRESH_SECONDS):

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from woocom.config import check_schedule_expression
+from woocom.local.threads import STOP_TIMEOUT, join
 
 _LOCAL_RATE = re.compile(r"^rate\((?P<n>[1-9][0-9]*) (?P<unit>seconds?)\)$")
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400, "second": 1}
@@ -199,10 +200,10 @@ class Scheduler:
         if self.jobs:
             self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
+        """Stop and wait at most `timeout` s; False if the thread runs on."""
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        return join(self._thread, timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():
