@@ -92,14 +92,23 @@ data "aws_iam_policy_document" "stack" {
   statement {
     sid = "FunctionRoles"
     actions = [
-      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
-      "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy",
-      "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
-      "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+      "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
+      "iam:UntagRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+      "iam:ListInstanceProfilesForRole",
+    ]
+    resources = ["arn:aws:iam::${var.account_id}:role/${local.owned[each.key]}"]
+  }
+
+  # Split from FunctionRoles: IAM sets iam:PermissionsBoundary only on these actions,
+  # so the developer condition on GetRole or TagRole would deny every plan and apply.
+  statement {
+    sid = "FunctionRolePermissions"
+    actions = [
+      "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
     ]
     resources = ["arn:aws:iam::${var.account_id}:role/${local.owned[each.key]}"]
 
-    # Developer stacks may only create roles that carry the boundary (permissions_boundary.tf).
+    # Developer stacks may only create, or change the policies of, roles that carry the boundary (people.tf).
     dynamic "condition" {
       for_each = each.key == "developer" ? [aws_iam_policy.boundary[0].arn] : []
       content {
