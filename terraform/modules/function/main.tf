@@ -36,6 +36,12 @@ locals {
     },
   )
 
+  # IAM Sids are alphanumeric only: "order_items" -> "OrderItems".
+  pascal = {
+    for name in distinct(concat(keys(var.tables), keys(var.buckets), keys(local.queue_access), keys(var.s3_sources))) :
+    name => replace(title(replace(name, "_", " ")), " ", "")
+  }
+
   # Only S3 and schedules invoke asynchronously: they get a DLQ.
   asynchronous = length(var.schedules) + length(var.s3_sources) > 0
 
@@ -47,25 +53,25 @@ locals {
       Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
     }],
     [for name, t in var.tables : {
-      Sid      = "Table${replace(title(replace(name, "_", " ")), " ", "")}"
+      Sid      = "Table${local.pascal[name]}"
       Effect   = "Allow"
       Action   = distinct(flatten([for part in local.access_parts[t.access] : local.table_actions[part]]))
       Resource = [t.arn, "${t.arn}/index/*"]
     }],
     [for name, b in var.buckets : {
-      Sid      = "BucketObjects${replace(title(replace(name, "_", " ")), " ", "")}"
+      Sid      = "BucketObjects${local.pascal[name]}"
       Effect   = "Allow"
       Action   = flatten([for part in local.access_parts[b.access] : local.object_actions[part]])
       Resource = ["${b.arn}/*"]
     }],
     [for name, b in var.buckets : {
-      Sid      = "BucketList${replace(title(replace(name, "_", " ")), " ", "")}"
+      Sid      = "BucketList${local.pascal[name]}"
       Effect   = "Allow"
       Action   = ["s3:ListBucket"]
       Resource = [b.arn]
     } if contains(local.access_parts[b.access], "read")],
     [for name, q in local.queue_access : {
-      Sid      = "Queue${replace(title(replace(name, "_", " ")), " ", "")}"
+      Sid      = "Queue${local.pascal[name]}"
       Effect   = "Allow"
       Action   = distinct(flatten([for part in q.parts : local.queue_actions[part]]))
       Resource = [q.arn]
@@ -223,7 +229,7 @@ resource "aws_lambda_permission" "schedule" {
 resource "aws_lambda_permission" "s3" {
   for_each = var.s3_sources
 
-  statement_id  = "AllowS3${replace(title(replace(each.key, "_", " ")), " ", "")}"
+  statement_id  = "AllowS3${local.pascal[each.key]}"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   principal     = "s3.amazonaws.com"
