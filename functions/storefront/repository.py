@@ -84,10 +84,8 @@ def _idempotency_key(key: str) -> Item:
 
 
 def _product_item(product: Product, now: datetime) -> Item:
-    return _to_item(
+    return _product_key(product.sku) | _to_item(
         {
-            "pk": f"PRODUCT#{product.sku}",
-            "sk": "PRODUCT",
             "type": "product",
             "gsi1pk": f"CATEGORY#{product.category}",
             "gsi1sk": product.sku,
@@ -111,10 +109,8 @@ def _order_item(order: Order) -> Item:
     values["status"] = str(order.status)
     values["created_at"] = iso_utc(order.created_at)
     values["updated_at"] = iso_utc(order.updated_at)
-    return _to_item(
+    return _order_key(order.order_id) | _to_item(
         {
-            "pk": f"ORDER#{order.order_id}",
-            "sk": "ORDER",
             "type": "order",
             **_status_index(order.status, order),
             **values,
@@ -316,25 +312,22 @@ class Repository:
             }
         )
         if idempotency is not None:
+            created = int(order.created_at.timestamp())
             items.append(
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": _to_item(
+                        "Item": _idempotency_key(idempotency.key)
+                        | _to_item(
                             {
-                                "pk": f"IDEMPOTENCY#{idempotency.key}",
-                                "sk": "IDEMPOTENCY",
                                 "type": "idempotency",
                                 "request_hash": idempotency.request_hash,
                                 "order_id": idempotency.order_id,
-                                "expires_at": int(order.created_at.timestamp())
-                                + IDEMPOTENCY_TTL_SECONDS,
+                                "expires_at": created + IDEMPOTENCY_TTL_SECONDS,
                             }
                         ),
                         "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
-                        "ExpressionAttributeValues": _to_item(
-                            {":now": int(order.created_at.timestamp())}
-                        ),
+                        "ExpressionAttributeValues": _to_item({":now": created}),
                     }
                 }
             )
@@ -355,25 +348,9 @@ class Repository:
         payment_reference: str | None = None,
     ) -> bool:
         """Move an order from `expected` to `status`; False when it was no longer `expected`."""
-        values: dict[str, Any] = {
-            ":expected": str(expected),
-            ":status": str(status),
-            ":now": iso_utc(now),
-            **{f":{k}": v for k, v in _status_index(status, order).items()},
-        }
-        update = "SET #status = :status, updated_at = :now, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk"
-        if payment_reference is not None:
-            update += ", payment_reference = :payment_reference"
-            values[":payment_reference"] = payment_reference
+        update = self._status_update(order, expected, status, now, payment_reference)
         try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=_order_key(order.order_id),
-                UpdateExpression=update,
-                ConditionExpression="#status = :expected",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=_to_item(values),
-            )
+            self._client.update_item(**update)
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True
@@ -384,29 +361,10 @@ class Repository:
 
         Lines whose product was deleted since are skipped: there is no stock to return to.
         """
+        order_update = self._status_update(order, OrderStatus.PENDING, status, now)
         for _ in range(_TRANSACTION_ATTEMPTS):
             existing = self.get_products([line.sku for line in order.items])
-            values = {
-                ":pending": str(OrderStatus.PENDING),
-                ":status": str(status),
-                ":now": iso_utc(now),
-                **{f":{k}": v for k, v in _status_index(status, order).items()},
-            }
-            items: list[Any] = [
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": _order_key(order.order_id),
-                        "UpdateExpression": (
-                            "SET #status = :status, updated_at = :now, "
-                            "gsi1pk = :gsi1pk, gsi1sk = :gsi1sk"
-                        ),
-                        "ConditionExpression": "#status = :pending",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": _to_item(values),
-                    }
-                }
-            ]
+            items: list[Any] = [{"Update": order_update}]
             items.extend(
                 {
                     "Update": {
@@ -455,6 +413,35 @@ class Repository:
                 yield _from_item(item, Order)
 
     # --- plumbing -----------------------------------------------------------------------
+
+    def _status_update(
+        self,
+        order: Order,
+        expected: OrderStatus,
+        status: OrderStatus,
+        now: datetime,
+        payment_reference: str | None = None,
+    ) -> dict[str, Any]:
+        """The conditional `expected` -> `status` update of an order, with its status index
+        moved along: the arguments of UpdateItem, or of a transaction's Update."""
+        values: dict[str, Any] = {
+            ":expected": str(expected),
+            ":status": str(status),
+            ":now": iso_utc(now),
+            **{f":{k}": v for k, v in _status_index(status, order).items()},
+        }
+        update = "SET #status = :status, updated_at = :now, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk"
+        if payment_reference is not None:
+            update += ", payment_reference = :payment_reference"
+            values[":payment_reference"] = payment_reference
+        return {
+            "TableName": self._table,
+            "Key": _order_key(order.order_id),
+            "UpdateExpression": update,
+            "ConditionExpression": "#status = :expected",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": _to_item(values),
+        }
 
     def _page(
         self, index: str, partition: str, limit: int, cursor: str | None, model: type[M]
