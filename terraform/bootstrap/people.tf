@@ -110,13 +110,15 @@ data "aws_iam_policy_document" "break_glass" {
 
   statement {
     sid       = "ReadLogs"
-    actions   = ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults", "logs:DescribeLogStreams"]
+    actions   = ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:DescribeLogStreams"]
     resources = ["arn:aws:logs:${local.region_account}:log-group:/aws/lambda/${var.stack_name}-*"]
   }
 
+  # Actions that take no resource ARN. GetQueryResults (a query by its id) is one: under
+  # ReadLogs' log-group ARN it was never allowed, so StartQuery's results were unreadable.
   statement {
     sid       = "List"
-    actions   = ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "logs:DescribeLogGroups"]
+    actions   = ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "logs:DescribeLogGroups", "logs:GetQueryResults"]
     resources = ["*"]
   }
 }
