@@ -187,10 +187,6 @@ class LocalRuntime:
     ) -> None:
         self.stop()
 
-    def wait(self) -> None:
-        """Block until stop() (the CLI's foreground loop)."""
-        self._stop.wait()
-
     # --- invocation --------------------------------------------------------------------
 
     def invoke(self, function: str, event: Any) -> Any:
