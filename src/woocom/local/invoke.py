@@ -33,6 +33,7 @@ from woocom.local.provision import (
     Resources,
     bucket_name,
     function_name,
+    resource_name,
     resource_prefix,
 )
 from woocom.outputs import OutputsMissingError, read_outputs
@@ -48,11 +49,11 @@ def running_resources(stack: Stack, outputs: dict[str, Any]) -> Resources:
     prefix = resource_prefix(stack)
     sqs = emulator_client("sqs", outputs["aws_endpoint_url"])
     resources = Resources(prefix=prefix)
-    resources.tables = {name: f"{prefix}-{name}" for name in stack.tables}
+    resources.tables = {name: resource_name(prefix, name) for name in stack.tables}
     resources.buckets = {name: bucket_name(prefix, name) for name in stack.buckets}
     try:
         for name in stack.queues:
-            url = sqs.get_queue_url(QueueName=f"{prefix}-{name}")["QueueUrl"]
+            url = sqs.get_queue_url(QueueName=resource_name(prefix, name))["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
             resources.queues[name] = QueueRef(url=url, arn=arn["Attributes"]["QueueArn"])
     except Exception as exc:  # connection refused, or a stack from another stack.yaml

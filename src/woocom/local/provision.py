@@ -71,11 +71,16 @@ def resource_prefix(stack: Stack, environment: str = "local") -> str:
 
 def function_name(stack: Stack, function: str) -> str:
     """The AWS name of a local function (and of its schedule rule)."""
-    return f"{resource_prefix(stack)}-{function}"
+    return resource_name(resource_prefix(stack), function)
+
+
+def resource_name(prefix: str, name: str) -> str:
+    """The emulator name of table or queue `name` (`woocom-local-main`)."""
+    return f"{prefix}-{name}"
 
 
 def bucket_name(prefix: str, name: str) -> str:
-    return f"{prefix}-{name}".replace("_", "-")
+    return resource_name(prefix, name).replace("_", "-")
 
 
 def provision(stack: Stack, emulator: Emulator, prefix: str) -> Resources:
@@ -91,7 +96,7 @@ def provision(stack: Stack, emulator: Emulator, prefix: str) -> Resources:
 def _create_tables(stack: Stack, emulator: Emulator, resources: Resources) -> None:
     dynamodb = emulator.dynamodb()
     for name, table in stack.tables.items():
-        table_name = f"{resources.prefix}-{name}"
+        table_name = resource_name(resources.prefix, name)
         keys = {table.hash_key, *([table.range_key] if table.range_key else [])}
         indexes: list[Any] = []
         for index_name, index in table.indexes.items():
@@ -202,7 +207,7 @@ def _create_queues(stack: Stack, emulator: Emulator, resources: Resources) -> No
         dlq = (queue.dlq.max_receive_count, queue.dlq.retention_days) if queue.dlq else None
         ref = _create_queue(
             emulator,
-            f"{resources.prefix}-{name}",
+            resource_name(resources.prefix, name),
             queue.visibility_timeout,
             queue.retention_days,
             dlq,
