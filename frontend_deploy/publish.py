@@ -8,6 +8,7 @@ delete what outlived its grace period, record the release, invalidate.
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -357,7 +358,7 @@ class Publisher:
             raise PublishError(
                 f"the files are published but the CloudFront invalidation failed ({exc}); "
                 f"run: aws cloudfront create-invalidation --distribution-id {distribution} "
-                f"--paths {' '.join(paths)}"
+                f"--paths {shlex.join(paths)}"  # quoted: a shell would expand /docs/*
             ) from exc
         return invalidation_id
 

@@ -288,6 +288,18 @@ def test_failed_invalidation_says_how_to_finish_by_hand(
     assert stored(s3) == VITE_BUILD
 
 
+def test_failed_invalidation_quotes_wildcards_for_the_shell(
+    publish: Publish, tmp_path: Path, aws: None
+) -> None:
+    docs = {f"docs/guide/page-{i}.html": b"<p>%d</p>" % i for i in range(30)}
+    build = write_build(tmp_path / "dist", {**VITE_BUILD, **docs})
+
+    with pytest.raises(PublishError) as caught:
+        publish(build, distribution="EDOESNOTEXIST")
+
+    assert " '/docs/guide/*' " in str(caught.value)
+
+
 def test_many_changed_paths_collapse_to_wildcards(
     publish: Publish, tmp_path: Path, distribution_id: str
 ) -> None:
