@@ -41,8 +41,9 @@ def api_event(
     )
 
 
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    return events.sqs_event(list(bodies))
+def sqs_event(*messages: str | Mapping[str, Any]) -> dict[str, Any]:
+    """A batch of bodies, or of messages as ReceiveMessage returned them."""
+    return events.sqs_event(list(messages))
 
 
 def s3_put_event(bucket: str, *keys: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 
 from storefront import orders
@@ -68,13 +69,16 @@ def test_only_the_failed_messages_of_a_batch_are_reported(place):
     assert status_and_stock(flaky)[0] is OrderStatus.PENDING  # retried later
 
 
-def test_the_correlation_id_travels_from_the_api_to_the_worker(place, capsys):
-    order_id = place()
-    event = sqs_event(message(order_id))
-    event["Records"][0]["messageAttributes"] = {
-        "correlation_id": {"stringValue": "req-123", "dataType": "String"}
-    }
-    invoke("order_worker", event)
+def test_the_correlation_id_travels_from_the_api_to_the_worker(place, api, resources, capsys):
+    placed = api(
+        "POST", "/orders", body=order(("MUG-1", 1)), headers={"X-Correlation-Id": "req-123"}
+    )
+    order_id = placed.body["order_id"]
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    received = sqs.receive_message(
+        QueueUrl=resources.queues["orders"].url, MessageAttributeNames=["All"]
+    )["Messages"]
+    invoke("order_worker", sqs_event(*received))
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     confirmed = [line for line in lines if line["message"] == "order confirmed"]
     assert confirmed[0]["correlation_id"] == "req-123"
