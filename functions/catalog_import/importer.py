@@ -126,11 +126,11 @@ def _import_rows(
 
 
 def _finish(s3: S3Client, bucket: str, key: str, name: str, report: ImportReport) -> None:
-    processed = f"{PROCESSED}{name}.csv"
+    processed, report_key = f"{PROCESSED}{name}.csv", f"{REPORTS}{name}.json"
     report.processed_key = processed
     s3.put_object(
         Bucket=bucket,
-        Key=f"{REPORTS}{name}.json",
+        Key=report_key,
         Body=json.dumps(report.model_dump(mode="json"), indent=2).encode(),
         ContentType="application/json",
     )
@@ -141,7 +141,7 @@ def _finish(s3: S3Client, bucket: str, key: str, name: str, report: ImportReport
         extra={
             "accepted": report.accepted,
             "rejected": len(report.rejected),
-            "report": f"{REPORTS}{name}.json",
+            "report": report_key,
             "error": report.error,
         },
     )

@@ -16,11 +16,11 @@ handle = router
 def place_order(request: Request) -> Response:
     body = request.json_body(CreateOrderRequest)
     checkout = orders.place_order(Repository.default(), body, request.header("Idempotency-Key"))
-    if not checkout.replayed:
-        orders.notify_worker(checkout.order)
     headers = {"Location": f"/orders/{checkout.order.order_id}"}
     if checkout.replayed:
         headers["Idempotent-Replayed"] = "true"
+    else:
+        orders.notify_worker(checkout.order)
     return Response(201, checkout.order, headers)
 
 

@@ -132,14 +132,15 @@ def decode_cursor(cursor: str, index: str, partition: str) -> Item:
     """The ExclusiveStartKey inside `cursor`, which must come from the same listing."""
     names = {*_TABLE_KEYS, *_INDEX_KEYS[index]}
     problem = "the cursor is not one this listing returned; start again without ?cursor="
+    if len(cursor) > 2048:  # before decoding: an oversized token costs nothing to refuse
+        raise InvalidCursorError(problem)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         plain = json.loads(raw)
     except (binascii.Error, ValueError, RecursionError):
         raise InvalidCursorError(problem) from None
     if (
-        len(cursor) > 2048
-        or not isinstance(plain, dict)
+        not isinstance(plain, dict)
         or set(plain) != names
         or not all(isinstance(v, str) and 0 < len(v) <= 1024 for v in plain.values())
         or plain[_INDEX_KEYS[index][0]] != partition
