@@ -575,6 +575,9 @@ class Packager:
         self.deps = DependencyCache(
             deps_dir or self.build_dir / "deps", self.functions_dir / RUNTIME_LOCK.name, progress
         )
+        # Finding one runs every candidate interpreter (~0.3 s): once per Python, not per zip.
+        self._interpreters: dict[str, CheckInterpreter] = {}
+        self._interpreters_lock = threading.Lock()
 
     @property
     def manifest_path(self) -> Path:
@@ -665,7 +668,7 @@ class Packager:
                     f"{plan.name}: the zip would not import on Lambda:\n"
                     + "\n".join(f"  - {p}" for p in problems)
                 )
-            interpreter = check_interpreter(plan.target)
+            interpreter = self._check_interpreter(plan.target)
             faithful = interpreter.faithful_to(plan.target)
             overlay_platform = f"{host_machine()}-manylinux2014"
             boto3 = pinned_version("boto3", TOOLING_LOCK)
@@ -681,6 +684,12 @@ class Packager:
             f"{how} using {host_machine()} wheels; the {plan.target.machine} "
             "binaries were checked structurally"
         )
+
+    def _check_interpreter(self, target: Target) -> CheckInterpreter:
+        with self._interpreters_lock:
+            if target.python_version not in self._interpreters:
+                self._interpreters[target.python_version] = check_interpreter(target)
+            return self._interpreters[target.python_version]
 
     def _import_handler(
         self,

@@ -394,6 +394,15 @@ def test_without_the_target_python_the_local_one_checks(monkeypatch: pytest.Monk
     assert not interpreter.faithful_to(Target("python3.99", "x86_64"))
 
 
+def test_a_build_looks_each_python_up_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    looked_up: list[str] = []
+    monkeypatch.setattr(packaging, "find_python", lambda version: looked_up.append(version))
+    packager = Packager(tmp_path)
+    found = {packager._check_interpreter(Target("python3.13", a)) for a in ("arm64", "x86_64")}
+    assert looked_up == ["3.13"]
+    assert len(found) == 1
+
+
 def test_an_interpreter_named_by_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     local = f"{sys.version_info.major}.{sys.version_info.minor}"
     monkeypatch.setenv(f"WOOCOM_PYTHON_{local.replace('.', '_')}", sys.executable)
