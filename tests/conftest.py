@@ -49,8 +49,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "tests/integration/" in item.nodeid:
             item.add_marker(pytest.mark.integration)
     if target not in EMULATED_TARGETS:
-        kept = [item for item in items if item.get_closest_marker("destructive") is None]
-        deselected = [item for item in items if item.get_closest_marker("destructive")]
+        kept: list[pytest.Item] = []
+        deselected: list[pytest.Item] = []
+        for item in items:
+            (deselected if item.get_closest_marker("destructive") else kept).append(item)
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = kept

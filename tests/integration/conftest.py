@@ -90,7 +90,7 @@ def shopper(target: Target) -> HttpClient:
 
 
 @pytest.fixture
-def catalog(admin: HttpClient, target: Target, request: pytest.FixtureRequest) -> Iterator[Catalog]:
+def catalog(admin: HttpClient, target: Target) -> Iterator[Catalog]:
     # Short, unique and valid as both sku and category: it-<run>-<test number>.
     prefix = f"it-{target.run_id}-{uuid.uuid4().hex[:6]}"
     created = Catalog(admin, prefix)
