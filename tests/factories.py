@@ -7,9 +7,13 @@ claims=ADMIN)`) instead of hand-typing event dicts.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+from storefront.models import Order, OrderLine, OrderStatus
 from woocom import events
 
 ADMIN: dict[str, Any] = {"sub": "admin-1", "cognito:groups": "admin", "email": "a@woocom.test"}
@@ -74,3 +78,24 @@ def product(**overrides: Any) -> dict[str, Any]:
 def order(*lines: tuple[str, int], email: str = "shopper@woocom.test") -> dict[str, Any]:
     """A POST /orders body: order(("MUG-1", 2), ("TEA-1", 1))."""
     return {"email": email, "items": [{"sku": sku, "quantity": qty} for sku, qty in lines]}
+
+
+def pending_order(
+    *lines: tuple[str, int, str], order_id: str | None = None, email: str = "a@b.co"
+) -> Order:
+    """A PENDING EUR order as checkout builds it: pending_order(("MUG-1", 2, "12.99"))."""
+    now = datetime.now(UTC)
+    items = [
+        OrderLine(sku=sku, quantity=quantity, unit_price=Decimal(price))
+        for sku, quantity, price in lines
+    ]
+    return Order(
+        order_id=order_id or uuid.uuid4().hex,
+        status=OrderStatus.PENDING,
+        email=email,
+        items=items,
+        total=sum((line.unit_price * line.quantity for line in items), Decimal(0)),
+        currency="EUR",
+        created_at=now,
+        updated_at=now,
+    )

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
 from storefront import orders
 from storefront.errors import InsufficientStockError, PriceChangedError
-from storefront.models import CreateOrderRequest, Order, OrderLine, OrderStatus, Product
+from storefront.models import CreateOrderRequest, Product
 from storefront.repository import IdempotencyConflictError, IdempotencyRecord, Repository
-from tests.factories import ADMIN, order, product
+from tests.factories import ADMIN, order, pending_order, product
 
 STOCK = 5
 BUYERS = 20
@@ -40,23 +39,9 @@ def test_concurrent_checkouts_accept_exactly_the_stock(scarce, serialized_dynamo
 def test_the_stock_condition_refuses_an_order_priced_from_a_stale_read(scarce):
     """Sequential over-ordering: the transaction's condition, not an earlier read, says no."""
     repo = Repository.default()
-    now = datetime.now(UTC)
-    line = OrderLine(sku="RARE-1", quantity=STOCK, unit_price=Decimal("12.99"))
 
     def attempt():
-        repo.create_order(
-            Order(
-                order_id=f"o{now.timestamp()}{id(object())}",
-                status=OrderStatus.PENDING,
-                email="a@b.co",
-                items=[line],
-                total=Decimal("64.95"),
-                currency="EUR",
-                created_at=now,
-                updated_at=now,
-            ),
-            None,
-        )
+        repo.create_order(pending_order(("RARE-1", STOCK, "12.99")), None)
 
     attempt()  # takes every unit
     with pytest.raises(InsufficientStockError) as refused:
@@ -67,22 +52,8 @@ def test_the_stock_condition_refuses_an_order_priced_from_a_stale_read(scarce):
 
 def test_a_price_change_between_read_and_commit_is_409(scarce):
     repo = Repository.default()
-    now = datetime.now(UTC)
-    stale = OrderLine(sku="RARE-1", quantity=1, unit_price=Decimal("9.99"))
     with pytest.raises(PriceChangedError):
-        repo.create_order(
-            Order(
-                order_id="stale",
-                status=OrderStatus.PENDING,
-                email="a@b.co",
-                items=[stale],
-                total=Decimal("9.99"),
-                currency="EUR",
-                created_at=now,
-                updated_at=now,
-            ),
-            None,
-        )
+        repo.create_order(pending_order(("RARE-1", 1, "9.99")), None)
     assert repo.get_product("RARE-1").stock == STOCK
 
 
@@ -91,17 +62,7 @@ def test_an_idempotency_key_claimed_by_a_concurrent_request_is_replayed(scarce):
     request = CreateOrderRequest.model_validate(order(("RARE-1", 1)))
     first = orders.place_order(repo, request, "key-1")
     # The second request missed the record on its first look, so it reaches the transaction.
-    now = datetime.now(UTC)
-    late = Order(
-        order_id="late",
-        status=OrderStatus.PENDING,
-        email="a@b.co",
-        items=[OrderLine(sku="RARE-1", quantity=1, unit_price=Decimal("12.99"))],
-        total=Decimal("12.99"),
-        currency="EUR",
-        created_at=now,
-        updated_at=now,
-    )
+    late = pending_order(("RARE-1", 1, "12.99"), order_id="late")
     fingerprint = orders.request_fingerprint(request)
     with pytest.raises(IdempotencyConflictError):
         repo.create_order(late, IdempotencyRecord("key-1", fingerprint, "late"))

@@ -4,15 +4,14 @@ deletion) injected in front of the moto-backed client, to show the repository re
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
 from storefront import aws, orders
 from storefront.errors import ProductNotFoundError, ServiceBusyError
-from storefront.models import CreateOrderRequest, Order, OrderLine, OrderStatus
+from storefront.models import CreateOrderRequest, OrderStatus
 from storefront.repository import Repository
-from tests.factories import ADMIN, order, product
+from tests.factories import ADMIN, order, pending_order, product
 
 
 class Faulty:
@@ -107,17 +106,7 @@ def test_unprocessed_batch_keys_are_fetched_again_then_given_up(mug, resources, 
 
 def test_a_product_deleted_just_before_the_checkout_commits_is_404(mug, resources):
     repo = Repository.default()
-    now = datetime.now(UTC)
-    ghost = Order(
-        order_id="ghost",
-        status=OrderStatus.PENDING,
-        email="a@b.co",
-        items=[OrderLine(sku="GONE-1", quantity=1, unit_price=Decimal("1.00"))],
-        total=Decimal("1.00"),
-        currency="EUR",
-        created_at=now,
-        updated_at=now,
-    )
+    ghost = pending_order(("GONE-1", 1, "1.00"))
     with pytest.raises(ProductNotFoundError, match="GONE-1"):
         repo.create_order(ghost, None)
 
