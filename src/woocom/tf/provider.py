@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +23,7 @@ from tf import schema as tf_schema
 from tf.gen import tfplugin_pb2 as pb
 from tf.utils import Diagnostics
 
+from woocom.tf.files import write_if_changed
 from woocom.tf.runner import TF_STATE_DIR
 from woocom.tf.schema import SCHEMA_FILE, Block
 
@@ -131,10 +131,7 @@ def cached_messages(
     if cache.is_file():
         return pb.GetProviderSchema.Response.FromString(cache.read_bytes())
     messages = build_messages(schema)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(messages.SerializeToString())
-    tmp.replace(cache)
+    write_if_changed(cache, messages.SerializeToString())
     return messages
 
 

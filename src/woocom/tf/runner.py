@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO
 
 from woocom.paths import REPO_ROOT, STATE_DIR
+from woocom.tf.files import write_if_changed
 
 TF_STATE_DIR = STATE_DIR / "terraform"
 REGISTRY_HOST = "registry.terraform.io"
@@ -146,13 +147,8 @@ def registry_reachable(host: str = REGISTRY_HOST, timeout: float = 3.0, port: in
 
 def cli_config_file(source: ProviderSource) -> Path:
     """Write (if changed) and return the CLI configuration file for `source`."""
-    TF_STATE_DIR.mkdir(parents=True, exist_ok=True)
     path = TF_STATE_DIR / f"cli-{source}.tfrc"
-    text = cli_config_text(source)
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+    write_if_changed(path, cli_config_text(source).encode())
     return path
 
 

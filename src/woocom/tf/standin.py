@@ -7,11 +7,11 @@ interpreter, so the stand-in needs no build step and no download.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from woocom.paths import REPO_ROOT, STATE_DIR
+from woocom.tf.files import write_if_changed
 
 PLUGIN_DIR = STATE_DIR / "terraform" / "standin-provider"
 EXECUTABLE = "terraform-provider-aws"
@@ -19,14 +19,8 @@ EXECUTABLE = "terraform-provider-aws"
 
 def plugin_dir() -> Path:
     """Create (if changed) the launcher and return its directory."""
-    PLUGIN_DIR.mkdir(parents=True, exist_ok=True)
-    launcher = PLUGIN_DIR / EXECUTABLE
     text = launcher_text(Path(sys.executable), REPO_ROOT / "src")
-    if not launcher.is_file() or launcher.read_text(encoding="utf-8") != text:
-        tmp = launcher.with_suffix(f".{os.getpid()}.tmp")  # concurrent validations may race
-        tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o755)
-        tmp.replace(launcher)
+    write_if_changed(PLUGIN_DIR / EXECUTABLE, text.encode(), mode=0o755)
     return PLUGIN_DIR
 
 
