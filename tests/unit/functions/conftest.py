@@ -93,6 +93,22 @@ def serialized_dynamodb() -> Iterator[None]:
         yield
 
 
+def queued_messages(resources: Resources) -> list[dict[str, Any]]:
+    """What the orders queue holds (up to 10), with attributes, as ReceiveMessage returns it."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    found = sqs.receive_message(
+        QueueUrl=resources.queues["orders"].url,
+        MaxNumberOfMessages=10,
+        MessageAttributeNames=["All"],
+    )
+    messages: list[dict[str, Any]] = found.get("Messages", [])
+    return messages
+
+
+def queued_order_ids(resources: Resources) -> list[str]:
+    return [json.loads(message["Body"])["order_id"] for message in queued_messages(resources)]
+
+
 @dataclass
 class ApiResult:
     status: int

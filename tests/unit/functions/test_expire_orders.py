@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 from expire_orders import handler as expire_handler
 
@@ -13,7 +11,7 @@ from storefront import aws, orders
 from storefront.models import CreateOrderRequest, OrderStatus
 from storefront.repository import Repository
 from tests.factories import ADMIN, context, order, product, scheduled_event
-from tests.unit.functions.conftest import invoke
+from tests.unit.functions.conftest import invoke, queued_order_ids
 
 NOW = datetime.now(UTC)
 
@@ -27,12 +25,6 @@ def place(api):
         return orders.place_order(Repository.default(), request, None, now=NOW - age).order
 
     return place_order
-
-
-def queued(resources):
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    found = sqs.receive_message(QueueUrl=resources.queues["orders"].url, MaxNumberOfMessages=10)
-    return sorted(json.loads(m["Body"])["order_id"] for m in found.get("Messages", []))
 
 
 def test_stale_orders_expire_with_stock_back_and_unheard_ones_are_redriven(place, resources):
@@ -53,7 +45,7 @@ def test_stale_orders_expire_with_stock_back_and_unheard_ones_are_redriven(place
     assert repo.get_order(fresh.order_id).status is OrderStatus.PENDING
     assert repo.get_order(confirmed.order_id).status is OrderStatus.CONFIRMED
     assert repo.get_product("MUG-1").stock == 4  # only the expired order's 2 came back
-    assert queued(resources) == [unheard.order_id]
+    assert queued_order_ids(resources) == [unheard.order_id]
 
 
 def test_a_second_sweep_never_releases_stock_twice(place):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 
 from storefront import orders
@@ -12,7 +11,7 @@ from storefront.models import CreateOrderRequest, OrderStatus
 from storefront.payments import SimulatedPaymentProvider
 from storefront.repository import Repository
 from tests.factories import ADMIN, order, product, sqs_event
-from tests.unit.functions.conftest import invoke
+from tests.unit.functions.conftest import invoke, queued_messages
 
 
 @pytest.fixture
@@ -74,11 +73,7 @@ def test_the_correlation_id_travels_from_the_api_to_the_worker(place, api, resou
         "POST", "/orders", body=order(("MUG-1", 1)), headers={"X-Correlation-Id": "req-123"}
     )
     order_id = placed.body["order_id"]
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    received = sqs.receive_message(
-        QueueUrl=resources.queues["orders"].url, MessageAttributeNames=["All"]
-    )["Messages"]
-    invoke("order_worker", sqs_event(*received))
+    invoke("order_worker", sqs_event(*queued_messages(resources)))
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     confirmed = [line for line in lines if line["message"] == "order confirmed"]
     assert confirmed[0]["correlation_id"] == "req-123"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-import boto3
 import pytest
 
 from storefront.models import OrderStatus
 from tests.factories import ADMIN, SHOPPER, order, product
+from tests.unit.functions.conftest import queued_order_ids
 
 
 @pytest.fixture
@@ -27,12 +25,6 @@ def catalog(api):
 
 def stock(api, sku):
     return api("GET", "/products/{sku}", sku=sku).body["stock"]
-
-
-def queued_order_ids(resources):
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    found = sqs.receive_message(QueueUrl=resources.queues["orders"].url, MaxNumberOfMessages=10)
-    return [json.loads(m["Body"])["order_id"] for m in found.get("Messages", [])]
 
 
 def test_checkout_reserves_stock_writes_the_order_and_notifies_the_worker(catalog, resources):
