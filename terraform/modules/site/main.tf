@@ -1,6 +1,8 @@
 # The storefront behind CloudFront: private bucket through origin access control,
 # SPA fallback, security headers, TLS, and the API under the same origin.
 
+data "aws_region" "current" {}
+
 locals {
   site_id = "site"
   api_id  = "api"
@@ -47,7 +49,9 @@ resource "aws_cloudfront_response_headers_policy" "this" {
       override   = true
     }
     content_security_policy {
-      content_security_policy = "default-src 'self'; img-src 'self' data:; connect-src 'self' https://cognito-idp.*.amazonaws.com; frame-ancestors 'none'"
+      # A CSP host takes "*" only as its first label (cognito-idp.*.amazonaws.com is dropped
+      # as invalid), so the browser's sign-in calls name the user pool's region.
+      content_security_policy = "default-src 'self'; img-src 'self' data:; connect-src 'self' https://cognito-idp.${data.aws_region.current.region}.amazonaws.com; frame-ancestors 'none'"
       override                = true
     }
   }
