@@ -104,7 +104,7 @@ def load_manifest(s3: S3Client, bucket: str) -> ReleaseManifest:
         raise PublishError(
             f"s3://{bucket}/{MANIFEST_KEY} is not a valid release manifest ({exc.error_count()} "
             "problem(s)). Delete it to start a fresh history: files then in the bucket but "
-            "not in the build are kept for one release and deleted after."
+            "not in the build are kept for the grace period (grace_releases) and deleted after."
         ) from None
 
 
