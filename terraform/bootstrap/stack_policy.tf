@@ -149,6 +149,34 @@ data "aws_iam_policy_document" "stack" {
     resources = ["arn:aws:cloudfront::${var.account_id}:*"]
   }
 
+  # The alarm topic's own key (CloudWatch cannot publish under alias/aws/sns). Keys have
+  # generated ids, so they are scoped by the stack tag the root puts on every resource.
+  statement {
+    sid       = "CreateStackKeys"
+    actions   = ["kms:CreateKey", "kms:TagResource"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/stack"
+      values   = [var.stack_name]
+    }
+  }
+
+  statement {
+    sid = "StackKeys"
+    actions = [
+      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
+      "kms:EnableKeyRotation", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource",
+      "kms:ScheduleKeyDeletion", "kms:Decrypt", "kms:GenerateDataKey",
+    ]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/stack"
+      values   = [var.stack_name]
+    }
+  }
+
   statement {
     sid = "ReadOnlyDiscovery"
     actions = [

@@ -2,8 +2,54 @@
 
 resource "aws_sns_topic" "this" {
   name              = "${var.name}-alarms"
-  kms_master_key_id = "alias/aws/sns"
+  kms_master_key_id = aws_kms_key.topic.arn
   tags              = var.tags
+}
+
+# CloudWatch alarms cannot publish to a topic under the AWS managed key (alias/aws/sns):
+# its policy cannot be changed to let cloudwatch.amazonaws.com use it, and the
+# notifications would be dropped silently. So the topic gets a key of its own.
+resource "aws_kms_key" "topic" {
+  description             = "${var.name} alarm notifications"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy                  = data.aws_iam_policy_document.topic_key.json
+  tags                    = var.tags
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "topic_key" {
+  # checkov:skip=CKV_AWS_111:a key policy's "*" resource is this key only; the account administers it
+  # checkov:skip=CKV_AWS_356:same: in a key policy "*" means the key the policy is attached to
+  # checkov:skip=CKV_AWS_109:same: key administration stays with the account root, as AWS's default key policy
+  statement {
+    sid       = "AccountAdministers"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
 }
 
 resource "aws_sns_topic_subscription" "email" {

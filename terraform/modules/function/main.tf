@@ -2,8 +2,9 @@
 # a DLQ for failed asynchronous invocations, and the wiring of its triggers.
 
 locals {
+  # No dynamodb:Scan: every access pattern is a query (functions/README.md).
   table_actions = {
-    read  = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
+    read  = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
     write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
   }
   object_actions = {

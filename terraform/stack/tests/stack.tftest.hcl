@@ -66,7 +66,7 @@ run "policies_hold_only_declared_actions" {
   }
   assert {
     condition = toset(one([for s in jsondecode(module.function["catalog_api"].policy).Statement : s.Action if s.Sid == "TableMain"])) == toset([
-      "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
+      "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
       "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
     ])
     error_message = "read_write on a table means exactly the read and write item actions"
@@ -204,6 +204,10 @@ run "api_5xx_alarm_defaults_to_150_per_minute" {
   assert {
     condition     = tolist(aws_cloudwatch_metric_alarm.this["api_5xx"].alarm_actions) == tolist([aws_sns_topic.this.arn])
     error_message = "alarms must notify the topic"
+  }
+  assert {
+    condition     = aws_sns_topic.this.kms_master_key_id == aws_kms_key.topic.arn && aws_kms_key.topic.enable_key_rotation
+    error_message = "the alarm topic must be encrypted with its own rotating key: CloudWatch cannot publish under alias/aws/sns"
   }
 }
 
