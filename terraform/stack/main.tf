@@ -72,6 +72,8 @@ module "data" {
   buckets             = local.buckets
   queues              = local.queues
   deletion_protection = var.environment == "production"
+  # With the CDN on, the site module writes the site bucket's policy (OAC + TLS-only).
+  buckets_with_external_policy = var.enable_cdn ? ["site"] : []
 }
 
 module "api" {

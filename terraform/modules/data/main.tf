@@ -74,6 +74,27 @@ resource "aws_s3_bucket_public_access_block" "this" {
   restrict_public_buckets = true
 }
 
+# A bucket has one policy: where another module writes it (site + CloudFront), that one
+# carries the same TLS-only statement.
+resource "aws_s3_bucket_policy" "tls_only" {
+  for_each = { for name, bucket in var.buckets : name => bucket if !contains(var.buckets_with_external_policy, name) }
+
+  bucket = aws_s3_bucket.this[each.key].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "TlsOnly"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [aws_s3_bucket.this[each.key].arn, "${aws_s3_bucket.this[each.key].arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+  # The public access block must exist first, or S3 may judge the policy against no block.
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
 resource "aws_s3_bucket_ownership_controls" "this" {
   for_each = var.buckets
 

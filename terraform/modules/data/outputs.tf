@@ -33,3 +33,8 @@ output "queues" {
     }
   }
 }
+
+output "tls_only_policy_buckets" {
+  description = "Buckets whose TLS-only policy this module writes, by stable name (bucket => policy JSON)."
+  value       = { for name, policy in aws_s3_bucket_policy.tls_only : name => policy.policy }
+}

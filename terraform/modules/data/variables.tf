@@ -42,6 +42,12 @@ variable "buckets" {
   description = "S3 buckets by stable name, as declared under `buckets:` in stack.yaml."
 }
 
+variable "buckets_with_external_policy" {
+  type        = set(string)
+  description = "Buckets whose bucket policy another module writes (the CDN's site bucket); that policy must deny non-TLS access itself. Every other bucket gets a TLS-only policy here."
+  default     = []
+}
+
 variable "queues" {
   type = map(object({
     visibility_timeout = optional(number, 30)

@@ -173,6 +173,17 @@ run "alarms_cover_api_functions_queues_tables_site" {
   }
 }
 
+run "every_bucket_denies_plain_http" {
+  assert {
+    condition     = toset(keys(module.data.tls_only_policy_buckets)) == setsubtract(toset(keys(local.stack.buckets)), ["site"])
+    error_message = "every bucket but the CDN's site bucket gets the data module's TLS-only policy"
+  }
+  assert {
+    condition     = strcontains(module.site[0].bucket_policy, "aws:SecureTransport")
+    error_message = "the site bucket's policy (written by the site module) must deny plain HTTP too"
+  }
+}
+
 run "localstack_has_no_cdn" {
   variables {
     environment        = "localstack"
@@ -182,6 +193,10 @@ run "localstack_has_no_cdn" {
   assert {
     condition     = length(module.site) == 0 && output.distribution_id == null && output.site_url == null
     error_message = "enable_cdn = false must not create CloudFront"
+  }
+  assert {
+    condition     = contains(keys(module.data.tls_only_policy_buckets), "site")
+    error_message = "without the CDN the data module's TLS-only policy covers the site bucket"
   }
   assert {
     condition     = !contains(keys(module.alarms.alarm_names), "site-5xx")
