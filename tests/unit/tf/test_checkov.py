@@ -131,3 +131,19 @@ def test_skips_each_have_a_reason() -> None:
         check, _, reason = skip.removeprefix("- ").partition("#")
         assert check.strip().replace("_", "").isalnum(), skip
         assert len(reason.strip()) > 20, f"{check.strip()} needs a reason on its line"
+
+
+def test_inline_skips_are_listed_in_the_skip_file() -> None:
+    """One file lists every skip: resource-scoped inline ones are named in .checkov.yaml too."""
+    listed: dict[str, set[str]] = {}
+    for line in (REPO_ROOT / ".checkov.yaml").read_text().splitlines():
+        if line.startswith("#   inline: "):
+            path, *rest = line.removeprefix("#   inline: ").split()
+            listed[path] = {word for word in rest if word.startswith("CKV")}
+    inline: dict[str, set[str]] = {}
+    for tf_file in sorted((REPO_ROOT / "terraform").rglob("*.tf")):
+        for line in tf_file.read_text().splitlines():
+            if "checkov:skip=" in line:
+                check = line.split("checkov:skip=", 1)[1].split(":", 1)[0]
+                inline.setdefault(str(tf_file.relative_to(REPO_ROOT)), set()).add(check)
+    assert inline == listed
