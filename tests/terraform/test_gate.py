@@ -97,8 +97,12 @@ def outcomes(
 ) -> dict[str, subprocess.CompletedProcess[str]]:
     """Every scenario's validate run, side by side: each is mostly waiting on Terraform."""
 
+    # Folders are made here, in one thread: pytest's tmp_path_factory is not thread-safe
+    # (two threads creating its base folder at once get two different ones).
+    folders = {name: tmp_path_factory.mktemp(name) for name in INJECTIONS}
+
     def run(name: str) -> subprocess.CompletedProcess[str]:
-        repo = copy_repo(tmp_path_factory.mktemp(name))
+        repo = copy_repo(folders[name])
         INJECTIONS[name](repo)
         return validate(repo)
 
