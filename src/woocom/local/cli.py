@@ -28,6 +28,19 @@ def key_value(text: str) -> tuple[str, str]:
     return key, value
 
 
+def add_set_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--set NAME=VALUE` (repeatable), shared by `dev` and `invoke`: args.overrides."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="NAME=VALUE",
+        type=key_value,
+        action="append",
+        default=[],
+        help=help_text,
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="woocom dev",
@@ -37,15 +50,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--stack", type=Path, default=STACK_FILE, help="the stack file (stack.yaml)")
     p.add_argument("--no-seed", action="store_true", help="start with an empty catalog")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        metavar="NAME=VALUE",
-        type=key_value,
-        action="append",
-        default=[],
-        help="override a function environment variable, e.g. ORDER_MAX_AGE_MINUTES=0",
-    )
+    add_set_option(p, "override a function environment variable, e.g. ORDER_MAX_AGE_MINUTES=0")
     p.add_argument(
         "--schedule",
         metavar="FUNCTION=EXPRESSION",

@@ -20,7 +20,7 @@ from typing import Any
 
 from woocom import events
 from woocom.config import STACK_FILE, Stack, StackError, load_stack
-from woocom.local.cli import key_value
+from woocom.local.cli import add_set_option
 from woocom.local.emulator import emulator_client, emulator_environment
 from woocom.local.functions import (
     FunctionHost,
@@ -87,15 +87,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--event", type=Path, help="JSON file with the event ('-' reads stdin)")
     p.add_argument("--stack", type=Path, default=STACK_FILE, help="the stack file (stack.yaml)")
     p.add_argument("--outputs", type=Path, default=outputs_file("local"), help="outputs file")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        metavar="NAME=VALUE",
-        type=key_value,
-        action="append",
-        default=[],
-        help="override an environment variable of the function",
-    )
+    add_set_option(p, "override an environment variable of the function")
     return p
 
 
