@@ -17,8 +17,8 @@ DEV_LOCK = "requirements/dev.txt"
 
 
 def install(session: nox.Session, *extra: str) -> None:
-    """The pinned tooling plus this repository, editable."""
-    session.install("-r", DEV_LOCK, *extra)
+    """The hash-locked tooling plus this repository, editable."""
+    session.install("--require-hashes", "-r", DEV_LOCK, *extra)
     session.install("--no-deps", "-e", ".")
 
 
