@@ -396,7 +396,9 @@ def test_without_the_target_python_the_local_one_checks(monkeypatch: pytest.Monk
 
 def test_a_build_looks_each_python_up_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     looked_up: list[str] = []
-    monkeypatch.setattr(packaging, "find_python", lambda version: looked_up.append(version))
+    monkeypatch.setattr(
+        packaging.interpreters, "find_python", lambda version: looked_up.append(version)
+    )
     packager = Packager(tmp_path)
     found = {packager._check_interpreter(Target("python3.13", a)) for a in ("arm64", "x86_64")}
     assert looked_up == ["3.13"]
