@@ -21,6 +21,7 @@ Every new zip is import-checked before it gets its final name (see `check_zip`).
 
 from woocom.packaging.base import FORMAT_VERSION, RUNTIME_LOCK, PackagingError
 from woocom.packaging.build import BuildResult, FunctionPlan, Packager
+from woocom.packaging.bytecode import Bytecode, compile_sources, pyc_name
 from woocom.packaging.checks import (
     check_binaries,
     check_structure,
@@ -39,6 +40,7 @@ __all__ = [
     "RUNTIME_LOCK",
     "Artifact",
     "BuildResult",
+    "Bytecode",
     "CheckInterpreter",
     "DependencyCache",
     "FunctionPlan",
@@ -52,11 +54,13 @@ __all__ = [
     "check_interpreter",
     "check_structure",
     "collect_tree",
+    "compile_sources",
     "find_python",
     "host_machine",
     "imports_shared_package",
     "is_excluded",
     "main",
+    "pyc_name",
     "read_manifest",
     "runtime_imports",
     "write_zip",

@@ -29,6 +29,7 @@ from woocom.packaging.base import (
     TOOLING_LOCK,
     PackagingError,
 )
+from woocom.packaging.bytecode import Bytecode, compile_sources
 from woocom.packaging.checks import (
     check_binaries,
     check_structure,
@@ -65,6 +66,8 @@ class FunctionPlan:
     local_packages: tuple[str, ...]
     deps_key: str
     inputs_digest: str
+    # The interpreter that compiles the zip's bytecode, None for a zip of sources only.
+    compiler: CheckInterpreter | None = None
 
 
 class Packager:
@@ -77,12 +80,14 @@ class Packager:
         *,
         deps_dir: Path | None = None,
         import_check: bool = True,
+        bytecode: Bytecode = "auto",
         progress: Callable[[str], None] = print,
     ) -> None:
         self.repo_root = repo_root
         self.functions_dir = repo_root / FUNCTIONS_DIR.relative_to(REPO_ROOT)
         self.build_dir = build_dir or repo_root / BUILD_DIR.relative_to(REPO_ROOT)
         self.import_check = import_check
+        self.bytecode = bytecode
         self.progress = progress
         self.deps = DependencyCache(
             deps_dir or self.build_dir / "deps", self.functions_dir / RUNTIME_LOCK.name, progress
@@ -90,6 +95,7 @@ class Packager:
         # Finding one runs every candidate interpreter (~0.3 s): once per Python, not per zip.
         self._interpreters: dict[str, CheckInterpreter] = {}
         self._interpreters_lock = threading.Lock()
+        self._full_versions: dict[Path, str] = {}
 
     @property
     def manifest_path(self) -> Path:
@@ -106,10 +112,38 @@ class Packager:
             sources += collect_tree(shared, SHARED_PACKAGE, strip_tests=True)
             local.append(SHARED_PACKAGE)
         deps_key = self.deps.key(target.uv_platform, target.python_version)
+        compiler = self._compiler(target)
+        # The compiler's full version names the zip: its pycs are part of the content.
+        compiled_by = self._full_version(compiler.executable) if compiler else "none"
         material = [f"format {FORMAT_VERSION}", f"target {target}", f"deps {deps_key}"]
+        material += [f"bytecode {compiled_by}"]
         material += [source.describe() for source in sources]
         digest = hashlib.sha256("\n".join(material).encode()).hexdigest()
-        return FunctionPlan(name, target, sources, tuple(local), deps_key, digest)
+        return FunctionPlan(name, target, sources, tuple(local), deps_key, digest, compiler)
+
+    def _compiler(self, target: Target) -> CheckInterpreter | None:
+        """The target Python when bytecode is wanted and one is here, else None (or refuse)."""
+        if self.bytecode == "never":
+            return None
+        interpreter = self._check_interpreter(target)
+        if interpreter.version == target.python_version:
+            return interpreter
+        if self.bytecode == "always":
+            raise PackagingError(
+                f"--bytecode always needs Python {target.python_version} to compile for "
+                f"{target}, and none was found (PATH, pyenv, uv, or "
+                f"WOOCOM_PYTHON_{target.python_version.replace('.', '_')}): install it "
+                "(in GitHub Actions: actions/setup-python) or pass --bytecode auto"
+            )
+        return None
+
+    def _full_version(self, executable: Path) -> str:
+        with self._interpreters_lock:
+            if executable not in self._full_versions:
+                probe = [str(executable), "-E", "-S", "-c", "import sys; print(sys.version)"]
+                done = subprocess.run(probe, capture_output=True, text=True, check=True)
+                self._full_versions[executable] = done.stdout.split()[0]
+            return self._full_versions[executable]
 
     def zip_path(self, plan: FunctionPlan) -> Path:
         return self.build_dir / "functions" / plan.name / f"{plan.inputs_digest[:24]}.zip"
@@ -149,8 +183,17 @@ class Packager:
         destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_suffix(f".{os.getpid()}.partial")
         try:
-            write_zip(sources, partial)
+            with tempfile.TemporaryDirectory(prefix=f"woocom-pyc-{plan.name}-") as pyc_dir:
+                if plan.compiler is not None:
+                    version = plan.target.python_version
+                    compiled = compile_sources(
+                        sources, plan.compiler.executable, version, Path(pyc_dir)
+                    )
+                    sources = sources + compiled
+                write_zip(sources, partial)
             check = self.check_zip(stack, plan, partial) if self.import_check else "not checked"
+            if plan.compiler is None:
+                check += "; no bytecode (each cold start compiles)"
             partial.replace(destination)
         finally:
             partial.unlink(missing_ok=True)

@@ -22,7 +22,10 @@ from woocom.paths import REPO_ROOT
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="woocom package", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="woocom package",
+        description="Build one reproducible, content-addressed zip per function of stack.yaml.",
+    )
     parser.add_argument(
         "--repo-root", type=Path, default=REPO_ROOT, help="checkout to package (default: this one)"
     )
@@ -34,6 +37,13 @@ def main(argv: Sequence[str]) -> int:
         action="store_true",
         help="do not import handlers from the new zips (faster; CI never uses this)",
     )
+    parser.add_argument(
+        "--bytecode",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="ship .pyc compiled by the target Python: auto = when that Python is here "
+        "(default), always = fail without it (CI deploys), never = sources only",
+    )
     args = parser.parse_args(argv)
     root = args.repo_root.resolve()
     try:
@@ -41,7 +51,9 @@ def main(argv: Sequence[str]) -> int:
     except StackError as exc:
         print(exc, file=sys.stderr)
         return 2
-    packager = Packager(root, args.build_dir, import_check=not args.skip_import_check)
+    packager = Packager(
+        root, args.build_dir, import_check=not args.skip_import_check, bytecode=args.bytecode
+    )
     print(
         f"packaging {len(stack.functions)} function(s) into {packager.build_dir} "
         f"(zlib {zlib.ZLIB_RUNTIME_VERSION}, deflate level {COMPRESS_LEVEL})"
