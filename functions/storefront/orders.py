@@ -171,12 +171,17 @@ def cancel_order(repo: Repository, order_id: str, now: datetime | None = None) -
     )
 
 
+# Statuses an order reaches only after its charge was recorded on it.
+_PAID_STATUSES = frozenset({OrderStatus.CONFIRMED, OrderStatus.FULFILLED})
+
+
 def confirm_order(
     repo: Repository, provider: PaymentProvider, order_id: str, now: datetime | None = None
 ) -> str:
     """The worker's step: charge and confirm a PENDING order. Returns what happened:
-    "confirmed", "declined" (cancelled, stock released), "skipped" (not PENDING any more)
-    or "refunded" (it expired while being charged). PaymentUnavailableError propagates,
+    "confirmed", "declined" (cancelled, stock released), "skipped" (not PENDING any more,
+    or confirmed by a concurrent copy of the message with this same charge) or "refunded"
+    (it expired or was cancelled while being charged). PaymentUnavailableError propagates,
     so the message is retried."""
     now = now or utcnow()
     order = repo.get_order(order_id)
@@ -196,8 +201,26 @@ def confirm_order(
     ):
         log.info("order confirmed", extra={"order_id": order_id})
         return "confirmed"
+    # The order left PENDING while it was being charged. Another copy of this message (SQS
+    # delivers at least once, the sweep re-drives) may have confirmed it with this very
+    # charge: refunding then would leave a CONFIRMED order unpaid. Refund only a charge
+    # that no order holds.
+    current = repo.get_order(order_id)
+    if (
+        current is not None
+        and current.status in _PAID_STATUSES
+        and current.payment_reference == reference
+    ):
+        log.info(
+            "order already confirmed by a concurrent copy of this message",
+            extra={"order_id": order_id, "status": current.status},
+        )
+        return "skipped"
     provider.refund(order, reference)
-    log.warning("order left PENDING while being charged; refunded", extra={"order_id": order_id})
+    log.warning(
+        "order left PENDING while being charged; refunded",
+        extra={"order_id": order_id, "status": current.status if current else None},
+    )
     return "refunded"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from storefront.repository import Repository
 from tests.factories import s3_put_event
-from tests.unit.functions.conftest import invoke
+from tests.unit.functions.support import invoke
 
 HEADER = "sku,name,description,category,price,currency,stock\n"
 

@@ -11,7 +11,7 @@ from storefront import aws, orders
 from storefront.models import CreateOrderRequest, OrderStatus
 from storefront.repository import Repository
 from tests.factories import ADMIN, context, order, product, scheduled_event
-from tests.unit.functions.conftest import invoke, queued_order_ids
+from tests.unit.functions.support import invoke, queued_order_ids
 
 NOW = datetime.now(UTC)
 
