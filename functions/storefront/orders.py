@@ -239,18 +239,16 @@ def sweep_pending_orders(
     now: datetime | None = None,
     time_is_up: Callable[[], bool] = lambda: False,
 ) -> Sweep:
-    """Expire PENDING orders older than `max_age` (stock released, one transaction each),
-    then re-send to the queue those older than `redrive_after`: the worker never heard of
-    them if the API's enqueue failed. `time_is_up` stops early; the next run continues."""
+    """Re-send to the queue the PENDING orders older than `redrive_after` (the worker never
+    heard of them if the API's enqueue failed), then expire those older than `max_age`
+    (stock released, one transaction each). `time_is_up` stops early; the next run
+    continues.
+
+    Re-drive comes first: it is cheap and bounded (orders of the last `max_age` only),
+    while an expiry backlog can be huge; a fresh order must not wait behind it, and an
+    expiry that waits one more run only keeps its stock reserved a little longer."""
     now = now or utcnow()
     sweep = Sweep()
-    for order in repo.pending_orders(created_before=now - max_age):
-        if time_is_up():
-            sweep.stopped_early = True
-            return sweep
-        if repo.release_order(order, OrderStatus.EXPIRED, now):
-            sweep.expired += 1
-            log.info("order expired", extra={"order_id": order.order_id})
     for order in repo.pending_orders(
         created_before=now - redrive_after, created_after=now - max_age
     ):
@@ -261,4 +259,11 @@ def sweep_pending_orders(
             sweep.redriven += 1
         else:
             sweep.redrive_failed += 1
+    for order in repo.pending_orders(created_before=now - max_age):
+        if time_is_up():
+            sweep.stopped_early = True
+            return sweep
+        if repo.release_order(order, OrderStatus.EXPIRED, now):
+            sweep.expired += 1
+            log.info("order expired", extra={"order_id": order.order_id})
     return sweep
