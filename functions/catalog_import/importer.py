@@ -24,7 +24,7 @@ import csv
 import gzip
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -130,7 +130,7 @@ class _Lines:
             yield decoder.decode(pending, final=True).removeprefix("\ufeff" if first else "")
 
 
-def run_id(head: dict[str, Any]) -> str:
+def run_id(head: Mapping[str, Any]) -> str:
     """The import run of an uploaded object: kept in its metadata once the importer has
     started it, else derived from the upload itself, so every delivery of the same
     upload agrees on it and a re-upload under the same name gets a new one."""
@@ -455,6 +455,6 @@ class _Import:
     def _forget_checkpoints(self) -> None:
         prefix = f"{CHECKPOINTS}{self.key[len(INBOX) :]}.{self.run}/"
         listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix)
-        keys = [{"Key": o["Key"]} for o in listed.get("Contents", [])]
+        keys: list[Any] = [{"Key": o["Key"]} for o in listed.get("Contents", [])]
         if keys:
             self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})

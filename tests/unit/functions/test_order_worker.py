@@ -180,7 +180,9 @@ def test_a_concurrent_duplicate_message_never_refunds_the_charge_that_confirmed_
     settings_reset()
     results = {}
     slow = threading.Thread(
-        target=lambda: results.setdefault("slow", invoke("order_worker", sqs_event(message(order_id))))
+        target=lambda: results.setdefault(
+            "slow", invoke("order_worker", sqs_event(message(order_id)))
+        )
     )
     slow.start()
     try:
