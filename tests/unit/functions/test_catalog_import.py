@@ -6,6 +6,7 @@ import json
 import re
 import threading
 from collections import Counter
+from pathlib import Path
 
 import boto3
 import pytest
@@ -328,3 +329,18 @@ def test_an_overlapping_duplicate_event_leaves_the_import_to_the_first_delivery(
     assert run_import(drop.bucket, key) == {"imports": []}  # a late copy: already moved
     assert len([k for k in keys(drop, "reports/") if RUN_REPORT.match(k)]) == 1
     assert keys(drop, "imports/") == []
+
+
+def test_the_example_file_of_the_readme_imports_as_documented(drop):
+    content = (Path(__file__).parents[3] / "examples" / "products.csv").read_bytes()
+    drop("products.csv", content)
+    found = report(drop, "products")
+    assert (found["rows"], found["accepted"], found["rejected_count"]) == (5, 4, 1)
+    assert found["rejected"] == [
+        {
+            "line": 6,
+            "sku": "LAMP-401",
+            "reason": "price: '39,90' is not a decimal number such as \"12.99\"",
+        }
+    ]
+    assert Repository.default().get_product("TEA-201").name == "Green tea, loose leaf"
