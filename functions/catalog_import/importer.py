@@ -23,6 +23,7 @@ import codecs
 import csv
 import gzip
 import hashlib
+import io
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -275,19 +276,22 @@ class _Import:
         self.run, self.owner, self.claimed, self.now = run, owner, claimed, now
         self.etag: str = head["ETag"]
         self.content_type: str = head.get("ContentType") or "text/csv"
+        self.size: int = head.get("ContentLength", 0)
         self.source = f"{bucket}/{key}"
 
     def go(self, time_is_up: Callable[[], bool]) -> ImportResult:
         checkpoint = self._resume()
         offset = 0 if checkpoint is None else checkpoint.offset
         # IfMatch: a file replaced since is a new upload, with an event (and run) of its own.
-        if offset:
-            found = self.s3.get_object(
+        if offset >= self.size > 0:
+            body: Any = io.BytesIO()  # the last checkpoint fell on the end of the file
+        elif offset:
+            body = self.s3.get_object(
                 Bucket=self.bucket, Key=self.key, IfMatch=self.etag, Range=f"bytes={offset}-"
-            )
+            )["Body"]
         else:
-            found = self.s3.get_object(Bucket=self.bucket, Key=self.key, IfMatch=self.etag)
-        lines = _Lines(found["Body"], offset)
+            body = self.s3.get_object(Bucket=self.bucket, Key=self.key, IfMatch=self.etag)["Body"]
+        lines = _Lines(body, offset)
         reader = csv.reader(lines)
         if checkpoint is None:
             checkpoint = self._start(next(reader, []))

@@ -344,3 +344,11 @@ def test_the_example_file_of_the_readme_imports_as_documented(drop):
         }
     ]
     assert Repository.default().get_product("TEA-201").name == "Green tea, loose leaf"
+
+
+def test_a_checkpoint_taken_on_the_last_row_finishes_on_the_next_invocation(drop):
+    rows = "".join(f"SKU-{i:03d},Item {i},,edge,1.00,EUR,{i}\n" for i in range(50))
+    key = drop.put("edge.csv", HEADER + rows)
+    # 25 rows per invocation: the second one stops exactly at the end of the file.
+    assert import_until_done(drop, key, rows_per_invocation=25) == 3
+    assert (report(drop, "edge")["rows"], report(drop, "edge")["accepted"]) == (50, 50)
