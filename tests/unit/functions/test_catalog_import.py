@@ -6,10 +6,12 @@ import json
 import re
 import threading
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import pytest
+import time_machine
 
 from storefront import settings
 from storefront.errors import ConfigurationError
@@ -352,3 +354,59 @@ def test_a_checkpoint_taken_on_the_last_row_finishes_on_the_next_invocation(drop
     # 25 rows per invocation: the second one stops exactly at the end of the file.
     assert import_until_done(drop, key, rows_per_invocation=25) == 3
     assert (report(drop, "edge")["rows"], report(drop, "edge")["accepted"]) == (50, 50)
+
+
+def test_a_crashed_invocation_is_resumed_from_its_last_checkpoint_with_exact_counts(
+    drop, monkeypatch
+):
+    rows = "".join(f"SKU-{i:03d},Item {i},,crash,1.00,EUR,{i}\n" for i in range(100))
+    key = drop.put("crash.csv", HEADER + rows)
+    # First invocation: 25 rows, then a checkpoint.
+    first = run_import(drop.bucket, key, remaining_ms=20_000, ms_per_call=1)
+    assert first["imports"][0]["outcome"] == "continuing"
+    original = Repository.put_products
+    calls = []
+
+    def fail_on_second_batch(self, products, now):
+        calls.append(len(products))
+        if len(calls) == 2:
+            raise RuntimeError("the invocation dies here")
+        return original(self, products, now)
+
+    monkeypatch.setattr(Repository, "put_products", fail_on_second_batch)
+    crashing = ScriptedContext("catalog_import", PLENTY)
+    with pytest.raises(RuntimeError):
+        invoke_with("catalog_import", s3_put_event(drop.bucket, key), crashing)
+    monkeypatch.setattr(Repository, "put_products", original)
+    # Another delivery while the crashed invocation's lease runs: left alone.
+    assert run_import(drop.bucket, key) == {"imports": []}
+    # Lambda retries an asynchronous invocation with the same request id: it takes over.
+    retry = ScriptedContext("catalog_import", PLENTY)
+    retry.aws_request_id = crashing.aws_request_id
+    done = invoke_with("catalog_import", s3_put_event(drop.bucket, key), retry)
+    assert done["imports"][0]["outcome"] == "complete"
+    found = report(drop, "crash")
+    # Counted from the checkpoint, not from what the crashed invocation had done.
+    assert (found["rows"], found["accepted"], found["invocations"]) == (100, 100, 2)
+    assert Repository.default().get_product("SKU-099").stock == 99
+
+
+def test_once_the_lease_of_a_crashed_invocation_runs_out_any_delivery_takes_over(drop, monkeypatch):
+    key = drop.put("lease.csv", HEADER + "MUG-1,Mug,,kitchen,1.00,EUR,1\n")
+    original = Repository.put_products
+
+    def crash(self, products, now):
+        raise RuntimeError("the invocation dies here")
+
+    monkeypatch.setattr(Repository, "put_products", crash)
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        with pytest.raises(RuntimeError):
+            run_import(drop.bucket, key, remaining_ms=120_000)  # holds the lease 120 s
+        monkeypatch.setattr(Repository, "put_products", original)
+        clock.move_to(start + timedelta(seconds=119))
+        assert run_import(drop.bucket, key) == {"imports": []}  # still held
+        clock.move_to(start + timedelta(seconds=121))
+        taken_over = run_import(drop.bucket, key)
+    assert taken_over["imports"][0]["outcome"] == "complete"
+    assert Repository.default().get_product("MUG-1").stock == 1
