@@ -12,7 +12,7 @@ from storefront.repository import Repository
 log = logs.get_logger(__name__)
 
 
-def handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     repo = Repository.default()
     expected_bucket = settings.current().require_imports_bucket()
     reports = []
@@ -20,7 +20,7 @@ def handle(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         bucket = record["s3"]["bucket"]["name"]
         # S3 URL-encodes keys in events (a space arrives as '+').
         key = unquote_plus(record["s3"]["object"]["key"])
-        with logs.correlated(f"{bucket}/{key}"):
+        with logs.correlated(f"{bucket}/{key}", context):
             if bucket != expected_bucket:
                 log.warning("ignoring an object of another bucket", extra={"bucket": bucket})
                 continue
