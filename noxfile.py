@@ -71,6 +71,13 @@ def invoke(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def logs(session: nox.Session) -> None:
+    """One function's log lines: `nox -s logs -- staging catalog_api --since 10m --follow`."""
+    install(session)
+    session.run("python", "-m", "woocom.ops.logs", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def validate(session: nox.Session) -> None:
     """Terraform fmt, init, validate, test and checkov, offline; then prove the gate bites."""
     woocom(session, "validate")

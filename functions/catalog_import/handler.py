@@ -31,7 +31,7 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         bucket = record["s3"]["bucket"]["name"]
         # S3 URL-encodes keys in events (a space arrives as '+').
         key = unquote_plus(record["s3"]["object"]["key"])
-        with logs.correlated(f"{bucket}/{key}"):
+        with logs.correlated(f"{bucket}/{key}", context):
             if bucket != expected_bucket:
                 log.warning("ignoring an object of another bucket", extra={"bucket": bucket})
                 continue

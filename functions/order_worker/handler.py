@@ -49,7 +49,7 @@ def is_transient(exc: Exception) -> bool:
     return False
 
 
-def handle(event: dict[str, Any], _context: Any) -> dict[str, list[dict[str, str]]]:
+def handle(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
     repo = Repository.default()
     provider = payments.provider(settings.current().payment_provider)
     failures: list[dict[str, str]] = []
@@ -57,7 +57,7 @@ def handle(event: dict[str, Any], _context: Any) -> dict[str, list[dict[str, str
         message_id = record["messageId"]
         attributes = record.get("messageAttributes") or {}
         correlation = (attributes.get("correlation_id") or {}).get("stringValue") or message_id
-        with logs.correlated(correlation):
+        with logs.correlated(correlation, context):
             try:
                 message = OrderMessage.model_validate_json(record.get("body") or "")
                 outcome = orders.confirm_order(repo, provider, message.order_id)

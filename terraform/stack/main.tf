@@ -177,22 +177,3 @@ module "site" {
   certificate_arn = var.site_certificate_arn
   tags            = local.tags
 }
-
-module "alarms" {
-  source = "../modules/alarms"
-
-  name                          = local.name_prefix
-  api                           = { name = module.api.api_name, stage = module.api.stage_name }
-  api_5xx_per_minute            = var.api_5xx_alarm_per_minute
-  function_errors_per_5_minutes = var.function_errors_alarm_per_5_minutes
-  function_names                = { for name, fn in module.function : name => fn.function_name }
-  # Keys from stack.yaml and plan-time flags: for_each keys must be known before apply.
-  dead_letter_queues = merge(
-    { for name, q in local.queues : name => module.data.queues[name].dlq_name if try(q.dlq, null) != null },
-    { for name, fn in module.function : "${name}-async" => fn.dlq_name if fn.asynchronous },
-  )
-  table_names  = { for name, t in module.data.tables : name => t.name }
-  site         = { enabled = var.enable_cdn, distribution_id = var.enable_cdn ? module.site[0].distribution_id : null }
-  alarm_emails = var.alarm_emails
-  tags         = local.tags
-}

@@ -36,29 +36,6 @@ variable "log_retention_days" {
   default     = null
 }
 
-variable "api_5xx_alarm_per_minute" {
-  type        = number
-  description = "Alarm when the API answers more 5xx than this in one minute."
-  default     = 150
-
-  validation {
-    condition     = var.api_5xx_alarm_per_minute >= 1
-    error_message = "api_5xx_alarm_per_minute must be at least 1."
-  }
-}
-
-variable "function_errors_alarm_per_5_minutes" {
-  type        = number
-  description = "Alarm when one function fails more often than this in 5 minutes."
-  default     = 5
-}
-
-variable "alarm_emails" {
-  type        = list(string)
-  description = "Addresses subscribed to the alarm topic."
-  default     = []
-}
-
 variable "enable_cdn" {
   type        = bool
   description = "Serve the site through CloudFront (false on LocalStack, which has no CloudFront)."

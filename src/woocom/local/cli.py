@@ -18,6 +18,7 @@ from woocom.config import STACK_FILE, StackError
 from woocom.local.api import API_PREFIX, PortInUseError
 from woocom.local.functions import EnvironmentConflictError
 from woocom.local.runtime import SEED_FILE, LocalRuntime
+from woocom.ops.logs import local_log_environment
 from woocom.paths import REPO_ROOT, outputs_file
 
 
@@ -121,7 +122,8 @@ def main(argv: Sequence[str]) -> int:
         port=args.port,
         stack_file=args.stack,
         seed_file=None if args.no_seed else SEED_FILE,
-        overrides=dict(args.overrides),
+        # The functions' JSON lines also go to .woocom/logs/local.jsonl, for `nox -s logs`.
+        overrides={**local_log_environment(), **dict(args.overrides)},
         schedules=dict(args.schedule),
         reload=not args.no_reload,
         outputs_path=args.outputs,
