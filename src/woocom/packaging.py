@@ -476,8 +476,10 @@ class DependencyCache:
             "-r",
             str(self.lock),
         ]
-        # The lock is complete: install exactly it. Extras (boto3 for the check) resolve.
-        command += [*extra] if extra else ["--no-deps"]
+        # The lock is complete: install exactly it, every file checked against its hashes.
+        # Extras (boto3, only for the import check, never zipped) resolve beside it; uv
+        # still verifies the lock's own hashes then.
+        command += [*extra] if extra else ["--no-deps", "--require-hashes"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
