@@ -131,6 +131,28 @@ def destroy(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def smoke(session: nox.Session) -> None:
+    """Check a deployed target's site and API answer: `nox -s smoke -- staging`."""
+    install(session)
+    session.run("python", "-m", "woocom.deploy.smoke", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def integration(session: nox.Session) -> None:
+    """The integration suite's non-destructive tests against a deployed target."""
+    install(session)
+    target, *rest = session.posargs or ["local"]
+    session.run("pytest", "tests/integration", f"--target={target}", "-m", "not destructive", *rest)
+
+
+@nox.session(python=PYTHON)
+def sweep(session: nox.Session) -> None:
+    """Destroy previews and developer stacks past their TTL (dry run without --apply)."""
+    install(session)
+    session.run("python", "-m", "woocom.deploy.sweeper", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def frontend(session: nox.Session) -> None:
     """Publish a built frontend: `nox -s frontend -- local --build-dir dist`."""
     install(session)

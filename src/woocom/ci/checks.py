@@ -228,8 +228,42 @@ SESSION_PRODUCES: Mapping[str, tuple[str, ...]] = {
     "deploy": (".woocom/build/*", ".woocom/outputs/*.json"),
     "test": ("coverage.xml",),
 }
-_STATE_PATH = re.compile(r"\.woocom/[A-Za-z0-9_.*/${}\-]*[A-Za-z0-9_*}]")
-_REDIRECT = re.compile(r">>?\s*\"?(\.woocom/[^\s\"]+)")
+_STATE_PATH = re.compile(r"\.woocom/[A-Za-z0-9_.*/${}\-]*[A-Za-z0-9_*}]|\.woocom\b")
+_WRITING_FLAGS = {"-o", "--out", "--output", "--summary-file"}
+_WRITING_COMMANDS = {"mkdir", "touch"}  # every argument is written
+_COPYING_COMMANDS = {"cp", "mv"}  # the last argument is written, the others read
+
+
+def _paths(word: str) -> list[str]:
+    return [placeholders_to_glob(found) for found in _STATE_PATH.findall(word)]
+
+
+def _command_files(words: list[str]) -> tuple[list[str], list[str]]:
+    """(.woocom paths read, paths written) by one shell command."""
+    reads: list[str] = []
+    writes: list[str] = []
+    call = nox_calls(words)
+    for session in call.sessions if call else ():
+        writes += SESSION_PRODUCES.get(session, ())
+    if words[0] == "rm":
+        return [], []
+    if words[0] in _WRITING_COMMANDS:
+        return [], [p + "*" for word in words[1:] for p in _paths(word)]
+    if words[0] in _COPYING_COMMANDS:
+        *sources, target = words[1:]
+        return [p for w in sources for p in _paths(w)], [p + "*" for p in _paths(target)]
+    written_next = False
+    for word in words:
+        if written_next:
+            writes += _paths(word)
+            written_next = False
+        elif word in (">", ">>") or word in _WRITING_FLAGS:
+            written_next = True
+        elif word.startswith(">"):
+            writes += _paths(word)
+        else:
+            reads += _paths(word)
+    return reads, writes
 
 
 def _matches(read: str, produced: Iterable[str]) -> bool:
@@ -240,34 +274,22 @@ def _matches(read: str, produced: Iterable[str]) -> bool:
     )
 
 
-def _step_reads(step: Step) -> list[str]:
-    texts = [step.run or "", *(step.inputs.get(key, "") for key in ("path", "files"))]
-    if step.uses and step.uses.split("@")[0] == "actions/download-artifact":
-        texts = [step.run or ""]
-    reads = []
-    for text in texts:
-        written = {placeholders_to_glob(m) for m in _REDIRECT.findall(text)}
-        for match in _STATE_PATH.findall(text):
-            path = placeholders_to_glob(match)
-            if path not in written:
-                reads.append(path)
-    return reads
-
-
-def _step_produces(step: Step) -> list[str]:
-    produced: list[str] = []
-    if step.uses and step.uses.split("@")[0] == "actions/download-artifact":
-        target = step.inputs.get("path", ".").strip().rstrip("/")
-        produced.append(placeholders_to_glob(target) + "/*")
+def _step_files(step: Step, produced: list[str]) -> list[str]:
+    """Paths the step reads that nothing before it produced; adds what it produces."""
+    missing: list[str] = []
+    action = step.uses.split("@")[0] if step.uses else ""
+    if action == "actions/download-artifact":
+        produced.append(placeholders_to_glob(step.inputs.get("path", ".").rstrip("/")) + "/*")
+        return missing
+    if action == "actions/upload-artifact":
+        for line in step.inputs.get("path", "").splitlines():
+            missing += [p for p in _paths(line.strip()) if not _matches(p, produced)]
+        return missing
     for words in step.commands():
-        call = nox_calls(words)
-        for session in call.sessions if call else ():
-            produced += SESSION_PRODUCES.get(session, ())
-    produced += [placeholders_to_glob(m) for m in _REDIRECT.findall(step.run or "")]
-    for words in step.commands():
-        if words[0] in ("mkdir", "cp", "mv") and words[-1].startswith(".woocom"):
-            produced.append(placeholders_to_glob(words[-1]).rstrip("/") + "*")
-    return produced
+        reads, writes = _command_files(words)
+        missing += [p for p in reads if not _matches(p, produced)]
+        produced += writes
+    return missing
 
 
 def _artifacts(job: Job, action: str) -> list[tuple[Step, str]]:
@@ -301,16 +323,14 @@ def check_files(workflows: Sequence[Workflow]) -> list[Finding]:
         for job in workflow.jobs:
             produced: list[str] = []
             for step in job.steps:
-                for read in _step_reads(step):
-                    if not _matches(read, produced):
-                        findings.append(
-                            Finding(
-                                "files",
-                                job.where(step),
-                                f"reads {read}, which no earlier step of the job produces",
-                            )
+                for read in dict.fromkeys(_step_files(step, produced)):
+                    findings.append(
+                        Finding(
+                            "files",
+                            job.where(step),
+                            f"reads {read}, which no earlier step of the job produces",
                         )
-                produced += _step_produces(step)
+                    )
             upstream = {
                 name
                 for needed in _needed(workflow, job)
