@@ -31,7 +31,7 @@ def run_checks(
     ]
     if linters:
         findings += tools.actionlint([w.path for w in workflows])
-        findings += tools.zizmor(directory)
+        findings += tools.zizmor([w.path for w in workflows])
     return findings
 
 

@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,8 @@ class ToolError(RuntimeError):
 
 
 def _which(name: str, hint: str) -> str:
-    found = shutil.which(name)
+    # Beside this interpreter too: the venv's own tools when it is not activated.
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
         raise ToolError(f"{name} is not on PATH: {hint}")
     return found
@@ -124,8 +126,8 @@ def actionlint(
     return findings
 
 
-def zizmor(directory: Path, config: Path = ZIZMOR_CONFIG) -> list[Finding]:
-    """zizmor's findings at medium severity or above."""
+def zizmor(files: list[Path], config: Path = ZIZMOR_CONFIG) -> list[Finding]:
+    """zizmor's findings at medium severity or above, on these workflow files."""
     executable = _which("zizmor", "it is in requirements/dev.txt: run this from `nox -s lint`")
     done = subprocess.run(
         [
@@ -137,14 +139,17 @@ def zizmor(directory: Path, config: Path = ZIZMOR_CONFIG) -> list[Finding]:
             str(config),
             "--format",
             "json",
-            str(directory),
+            *map(str, files),
         ],
         capture_output=True,
         text=True,
         check=False,
     )
+    # Exit 0: nothing found; 10 + the highest severity: findings; anything else: it failed.
     try:
-        results = json.loads(done.stdout or "[]")
+        if done.returncode != 0 and done.returncode < 10:
+            raise ValueError(done.returncode)
+        results = json.loads(done.stdout)
     except ValueError:
         raise ToolError(
             f"zizmor exited {done.returncode}:\n{done.stderr.strip()[-2000:]}"

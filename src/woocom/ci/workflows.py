@@ -113,8 +113,9 @@ def load_workflow(path: Path) -> Workflow:
         steps = []
         for index, raw in enumerate(body.get("steps") or ()):
             inputs = {str(k): _as_text(v) for k, v in (raw.get("with") or {}).items()}
-            uses, run = raw.get("uses"), raw.get("run")
-            label = raw.get("name") or uses or (run or "").strip().splitlines()[0]
+            uses = raw.get("uses")
+            run = None if raw.get("run") is None else _as_text(raw["run"])
+            label = raw.get("name") or uses or next(iter((run or "").splitlines()), "")
             steps.append(Step(index, str(label), uses, run, inputs))
         jobs.append(
             Job(
