@@ -234,7 +234,9 @@ def wheel(folder: Path, name: str, tag: str) -> str:
     info = f"{name}-1.0.dist-info"
     files = {
         f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
-        f"{info}/WHEEL": f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: py3-none-{tag}\n",
+        f"{info}/WHEEL": (
+            f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: py3-none-{tag}\n"
+        ),
         f"{info}/RECORD": "",
     }
     with zipfile.ZipFile(path, "w") as archive:
