@@ -7,6 +7,8 @@
             by some workflow);
 - secrets:  every `secrets.X` / `vars.X` is a row of the README's CI/CD setup table;
 - pinned:   every `uses:` names a full commit SHA with its version in a comment;
+- main-only: every job bound to a GitHub environment other than `preview` runs only
+            when `github.ref` is main (set by GitHub, not read from the checked-out tree);
 - hashes:   every lock file carries hashes and every `pip install -r` uses --require-hashes;
 - locks:    every lock a job installs resolves for its runner's platform and Python.
 """
@@ -395,6 +397,33 @@ def check_settings(workflows: Sequence[Workflow], documented: set[str]) -> list[
                         f"{workflow.name}:{number}",
                         f"{kind}.{name} is not in the README's CI/CD setup table (`Name` "
                         "column): document where it is set and what it holds",
+                    )
+                )
+    return findings
+
+
+# --- main only -----------------------------------------------------------------------
+
+# Pull requests deploy their own previews; every other environment is main's alone.
+BRANCH_ENVIRONMENTS = frozenset({"preview"})
+_ON_MAIN = re.compile(r"github\.ref\s*==\s*'refs/heads/main'")
+
+
+def check_main_only(workflows: Sequence[Workflow]) -> list[Finding]:
+    findings = []
+    for workflow in workflows:
+        for job in workflow.jobs:
+            if job.environment is None or job.environment in BRANCH_ENVIRONMENTS:
+                continue
+            if not _ON_MAIN.search(job.condition):
+                findings.append(
+                    Finding(
+                        "main-only",
+                        job.where(),
+                        f"uses environment {job.environment!r} without "
+                        "`if: github.ref == 'refs/heads/main'`: a run from any branch (e.g. "
+                        "workflow_dispatch) would reach it; a guard inside the checked-out "
+                        "tree is that branch's to change",
                     )
                 )
     return findings

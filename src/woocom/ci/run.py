@@ -25,6 +25,7 @@ def run_checks(
         *checks.check_sessions(workflows, nox),
         *checks.check_files(workflows),
         *checks.check_settings(workflows, checks.documented_settings(readme)),
+        *checks.check_main_only(workflows),
         *checks.check_pinned(workflows),
         *checks.check_hashes(workflows),
         *checks.check_locks(workflows, nox, resolve or tools.UvResolver(), checks.lambda_targets()),
@@ -49,7 +50,7 @@ def main(argv: Sequence[str]) -> int:
         return 1
     for finding in findings:
         print(finding)
-    checked = "sessions, files, secrets, pinned, hashes, locks" + (
+    checked = "sessions, files, secrets, main-only, pinned, hashes, locks" + (
         "" if args.no_linters else ", actionlint, zizmor"
     )
     if findings:

@@ -63,6 +63,8 @@ class Job:
     needs: tuple[str, ...]
     steps: tuple[Step, ...]
     calls: str | None  # `uses:` of a job that calls a reusable workflow
+    environment: str | None = None
+    condition: str = ""  # the job's `if:`
 
     @property
     def python_versions(self) -> tuple[str, ...]:
@@ -95,6 +97,12 @@ def _as_text(value: object) -> str:
     return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _environment_name(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    return None if value is None else str(value)
+
+
 def load_workflow(path: Path) -> Workflow:
     text = path.read_text(encoding="utf-8")
     try:
@@ -125,6 +133,8 @@ def load_workflow(path: Path) -> Workflow:
                 needs=(needs,) if isinstance(needs, str) else tuple(needs),
                 steps=tuple(steps),
                 calls=body.get("uses"),
+                environment=_environment_name(body.get("environment")),
+                condition=_as_text(body.get("if")),
             )
         )
     return Workflow(path, text, data, tuple(jobs))

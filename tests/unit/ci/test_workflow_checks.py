@@ -298,3 +298,36 @@ def test_the_repository_workflows_pass_every_check_but_the_lock_resolution() -> 
         return None
 
     assert run_checks(resolve=resolved) == []
+
+
+# --- main only (issue 12, item 6) ----------------------------------------------------
+
+
+def test_staging_reachable_from_any_branch_fails(tmp_path: Path) -> None:
+    """Yesterday's deploy.yml: workflow_dispatch, staging job without a ref condition."""
+    path = workflow(
+        tmp_path,
+        """\
+        staging:
+          runs-on: ubuntu-24.04
+          environment: staging
+          steps:
+            - run: nox -s deploy -- staging
+        preview:
+          runs-on: ubuntu-24.04
+          environment: preview
+          steps:
+            - run: nox -s deploy -- pr-1
+        production:
+          if: github.ref == 'refs/heads/main'
+          runs-on: ubuntu-24.04
+          environment: {name: production}
+          steps:
+            - run: nox -s deploy -- production
+        """,
+    )
+    findings = checks.check_main_only([load_workflow(path)])
+    assert [f.where for f in findings] == ["wf.yml job staging"]
+    assert "uses environment 'staging' without `if: github.ref == 'refs/heads/main'`" in (
+        findings[0].message
+    )
