@@ -65,6 +65,7 @@ def judge(
     now: datetime,
     ttl: timedelta,
     open_pull_requests: Mapping[int, PullRequest] | None,
+    kinds: frozenset[Kind] = frozenset({Kind.PREVIEW, Kind.DEVELOPER}),
 ) -> Decision:
     age = now - workspace.last_deploy
 
@@ -79,6 +80,8 @@ def judge(
         return decide(False, "long-lived environment: never swept")
     if env.account != account:
         return decide(False, f"belongs to the {env.account} account: swept there")
+    if env.kind not in kinds:
+        return decide(False, f"{env.kind} stacks are not swept by this run")
     if workspace.keep_until is not None and now.date() <= workspace.keep_until:
         return decide(False, f"kept until {workspace.keep_until.isoformat()} (keep-until marker)")
     if env.kind is Kind.PREVIEW and open_pull_requests is not None:
@@ -100,10 +103,18 @@ def select(
     now: datetime,
     ttl: timedelta = DEFAULT_TTL,
     open_pull_requests: Mapping[int, PullRequest] | None = None,
+    kinds: frozenset[Kind] = frozenset({Kind.PREVIEW, Kind.DEVELOPER}),
 ) -> list[Decision]:
     """A decision for every workspace, in name order; `open_pull_requests` None: unknown."""
     return [
-        judge(w, account=account, now=now, ttl=ttl, open_pull_requests=open_pull_requests)
+        judge(
+            w,
+            account=account,
+            now=now,
+            ttl=ttl,
+            open_pull_requests=open_pull_requests,
+            kinds=kinds,
+        )
         for w in sorted(workspaces, key=lambda w: w.name)
     ]
 
@@ -189,6 +200,11 @@ def main(
         "--pull-requests", type=Path, help="`gh pr list --state open --json number,labels` output"
     )
     parser.add_argument("--apply", action="store_true", help="destroy (default: report only)")
+    parser.add_argument(
+        "--only",
+        choices=[Kind.PREVIEW.value, Kind.DEVELOPER.value],
+        help="sweep only previews or only developer stacks (the role may reach only those)",
+    )
     args = parser.parse_args(argv)
     from woocom.deploy.commands import DeployPaths
 
@@ -216,6 +232,9 @@ def main(
         now=now or datetime.now(UTC),
         ttl=timedelta(days=args.ttl_days),
         open_pull_requests=prs,
+        kinds=frozenset({Kind(args.only)})
+        if args.only
+        else frozenset({Kind.PREVIEW, Kind.DEVELOPER}),
     )
     failed: dict[str, str] = {}
     if args.apply:

@@ -14,6 +14,7 @@ import time_machine
 from moto import mock_aws
 
 from woocom.deploy import sweeper
+from woocom.deploy.environments import Kind
 from woocom.deploy.sweeper import PullRequest, Workspace, select
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -207,3 +208,14 @@ def test_an_unbootstrapped_account_is_refused(
     )
     assert sweeper.main(["--account", "staging"], s3=object(), envs_dir=envs_dir) == 1
     assert "the staging account is not bootstrapped" in capsys.readouterr().err
+
+
+def test_a_run_limited_to_previews_keeps_developer_stacks() -> None:
+    decisions = select(
+        [Workspace("pr-1", ago(30)), Workspace("dev-alice", ago(30))],
+        account="staging",
+        now=NOW,
+        kinds=frozenset({Kind.PREVIEW}),
+    )
+    assert verdicts(decisions) == {"dev-alice": False, "pr-1": True}
+    assert decisions[0].reason == "developer stacks are not swept by this run"
