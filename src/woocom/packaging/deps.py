@@ -115,13 +115,20 @@ class DependencyCache:
             "-r",
             str(self.lock),
         ]
-        # The lock is complete: install exactly it. Extras (boto3 for the check) resolve.
-        command += [*extra] if extra else ["--no-deps"]
+        # The lock is complete: install exactly it, every file checked against its hashes.
+        # Extras (boto3, only for the import check, never zipped) resolve beside it; uv
+        # still verifies the lock's own hashes then.
+        command += [*extra] if extra else ["--no-deps", "--require-hashes"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
+            lock = (
+                self.lock.relative_to(REPO_ROOT)
+                if self.lock.is_relative_to(REPO_ROOT)
+                else self.lock
+            )
             raise PackagingError(
-                f"could not install {self.lock.relative_to(REPO_ROOT)} for {platform_tag} / "
+                f"could not install {lock} for {platform_tag} / "
                 f"Python {python_version}:\n{result.stderr.strip()}\n"
                 "This needs PyPI (or a warm uv cache). A package with no wheel for this "
                 "platform cannot go into a Lambda zip: pick a version that has one."

@@ -92,7 +92,17 @@ class Product:
         return errors.NAME
 """
 
-LOCK = "annotated-types==0.8.0\n"
+# Locks are installed with --require-hashes: each pin carries its files' hashes.
+LOCK = (
+    "annotated-types==0.8.0 \\\n"
+    "    --hash=sha256:13b2beaad985e05e2d6407ee4c4f35590b11f8d693a258a561055cac8f64cab7 \\\n"
+    "    --hash=sha256:f072f4d804ea359e4eaf198b1af7a8b0943881a87f31bb764f8bf219bb9419e0\n"
+)
+OLDER_LOCK = (
+    "annotated-types==0.7.0 \\\n"
+    "    --hash=sha256:1f02e8b43a8fbbc3f3e0d4f0f4bfc8131bcb4eebe8849b8e5c773f3a1c582a53 \\\n"
+    "    --hash=sha256:aff07c09a53a08bc8cfccb9c85b05f1aa9a2a6f23728d790723543408344ce89\n"
+)
 BROKEN_PING = "import requests\n\n\ndef handle(event: dict, context: object) -> None: ...\n"
 
 
@@ -289,7 +299,7 @@ def test_changing_the_pinned_dependencies_rebuilds_every_function(
     repo: Path, build: BuildFn
 ) -> None:
     before = build(repo)
-    write(repo / "functions" / "requirements.txt", "annotated-types==0.7.0\n")
+    write(repo / "functions" / "requirements.txt", OLDER_LOCK)
     after = build(repo)
     for name in ("catalog", "ping"):
         assert after.functions[name].sha256 != before.functions[name].sha256
@@ -520,3 +530,10 @@ def test_always_refuses_without_the_target_python(
     lines: list[str] = []
     Packager(repo, deps_dir=deps_dir, progress=lines.append).build(load_stack(repo / "stack.yaml"))
     assert "no bytecode (each cold start compiles)" in "\n".join(lines)
+
+
+def test_a_lock_without_hashes_is_refused(repo: Path, build: BuildFn) -> None:
+    """The zips hold exactly the hashed files: an unhashed pin fails before any download."""
+    write(repo / "functions" / "requirements.txt", "annotated-types==0.7.0\n")
+    with pytest.raises(PackagingError, match="hash"):
+        build(repo)
