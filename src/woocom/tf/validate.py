@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from woocom.config import StackError, load_stack
+from woocom.packaging import Artifact, Manifest
 from woocom.paths import REPO_ROOT
+from woocom.stackdoc import document_path, write_stack_document
 from woocom.tf import checkov
-from woocom.tf.runner import TF_STATE_DIR, TerraformError, provider_source, terraform
+from woocom.tf.files import write_if_changed
+from woocom.tf.runner import TerraformError, provider_source, terraform
 
 
 @dataclass(frozen=True)
@@ -56,20 +59,24 @@ def write_test_manifest(stack_file: Path, into: Path) -> Path:
     The zips need not exist: the mocked provider never reads them.
     """
     stack = load_stack(stack_file)
-    manifest = {
-        "functions": {
-            name: {
-                "zip": f".woocom/build/functions/{name}/test.zip",
-                "sha256": "0" * 64,
-                "base64_sha256": "A" * 43 + "=",
-                "size": 0,
-            }
+    manifest = Manifest(
+        functions={
+            name: Artifact(
+                zip=f".woocom/build/functions/{name}/test.zip",
+                sha256="0" * 64,
+                base64_sha256="A" * 43 + "=",
+                size=0,
+            )
             for name in stack.functions
         }
-    }
-    into.parent.mkdir(parents=True, exist_ok=True)
-    into.write_text(json.dumps(manifest, indent=2) + "\n")
+    )
+    write_if_changed(into, (manifest.model_dump_json(indent=2) + "\n").encode())
     return into
+
+
+def write_document(repo: Path) -> Path:
+    """The stack document of the checkout at `repo`, where its terraform/stack reads it."""
+    return write_stack_document(load_stack(repo / "stack.yaml"), document_path(repo))
 
 
 def _timed(name: str, work: Callable[[], str]) -> StepResult:
@@ -95,8 +102,12 @@ def check_format(terraform_dir: Path) -> StepResult:
     return step
 
 
-def check_root(root: Path, manifest: Path, run_tests: bool) -> StepResult:
+def check_root(
+    root: Path, manifest: Path, run_tests: bool, document: Path | None = None
+) -> StepResult:
     env = {"TF_VAR_package_manifest": str(manifest)}
+    if document is not None:
+        env["TF_VAR_stack_document"] = str(document)
 
     def run(*args: str) -> str:
         return terraform(*args, "-no-color", cwd=root, env=env, stream=False).stdout
@@ -126,11 +137,13 @@ def validate(repo: Path, *, run_tests: bool = True, run_checkov: bool = True) ->
     print(f"hashicorp/aws: {source} provider; Terraform under {terraform_dir}", flush=True)
     results = [check_format(terraform_dir)]
     _report(results[-1])
-    manifest = write_test_manifest(repo / "stack.yaml", TF_STATE_DIR / "test-manifest.json")
+    # Beside the document, in the checkout: `--repo` copies validated side by side never share.
+    document = write_document(repo)
+    manifest = write_test_manifest(repo / "stack.yaml", document.with_name("test-manifest.json"))
     roots = discover_roots(terraform_dir)
     # Two workers: the machine has two cores, and checkov is the longest single step.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(check_root, root, manifest, run_tests) for root in roots]
+        futures = [pool.submit(check_root, root, manifest, run_tests, document) for root in roots]
         if run_checkov:
             futures.append(pool.submit(check_policies, repo))
         for future in futures:

@@ -219,10 +219,13 @@ def test_valid_schedule_expressions(expression: str) -> None:
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("rate(5 minute)", "singular unit for 1 and plural"),
-        ("rate(1 minutes)", "singular unit for 1 and plural"),
-        ("rate(0 minutes)", "must look like"),
-        ("rate(5 weeks)", "must look like"),
+        ("rate(5 minute)", "singular unit for 1 and plural otherwise (did you mean `minutes`?)"),
+        ("rate(1 minutes)", "(did you mean `minute`?)"),
+        ("rate(2 hour)", "(did you mean `hours`?)"),
+        ("rate(10 mins)", "(did you mean `minutes`?)"),
+        ("rate(0 minutes)", "the rate must be at least 1"),
+        ("rate(5 weeks)", "the unit must be minute(s), hour(s) or day(s)"),
+        ("rate(five minutes)", "must look like"),
         ("every 5 minutes", "must be 'rate(...)' or 'cron(...)'"),
         ("cron(0 12 * * *)", "needs 6 fields"),
         ("cron(0 24 * * ? *)", "hours value 24 is outside 0-23"),
