@@ -120,7 +120,9 @@ LAMBDA_RESERVED_VARIABLES = frozenset(
 )
 # Set by the platform on every function (terraform/stack, woocom.local.functions).
 PLATFORM_VARIABLES = frozenset({"WOOCOM_ENV", "LOG_LEVEL"})
-_RESOURCE_VARIABLE = re.compile(r"^(TABLE_[A-Z0-9_]+_NAME|BUCKET_[A-Z0-9_]+_NAME|QUEUE_[A-Z0-9_]+_URL)$")
+_RESOURCE_VARIABLE = re.compile(
+    r"^(TABLE_[A-Z0-9_]+_NAME|BUCKET_[A-Z0-9_]+_NAME|QUEUE_[A-Z0-9_]+_URL)$"
+)
 # Names are "<stack>-<workspace>-<function>"; the function module allows 56 characters
 # (Lambda's 64 less room for "-dlq"), buckets "<stack>-<workspace>-<bucket>-<account id>" 63.
 FUNCTION_NAME_CHARS = 56
@@ -193,7 +195,10 @@ class Table(_Strict):
         if index is None:
             return self.read_capacity, self.write_capacity
         spec = self.indexes[index]
-        return (spec.read_capacity or self.read_capacity, spec.write_capacity or self.write_capacity)
+        return (
+            spec.read_capacity or self.read_capacity,
+            spec.write_capacity or self.write_capacity,
+        )
 
 
 class Bucket(_Strict):
@@ -341,7 +346,9 @@ class Function(_Strict):
         reserved = sorted(set(value) & LAMBDA_RESERVED_VARIABLES)
         if reserved:
             raise ValueError(f"{', '.join(reserved)}: reserved by Lambda, which sets them itself")
-        platform = sorted(k for k in value if k in PLATFORM_VARIABLES or _RESOURCE_VARIABLE.match(k))
+        platform = sorted(
+            k for k in value if k in PLATFORM_VARIABLES or _RESOURCE_VARIABLE.match(k)
+        )
         if platform:
             raise ValueError(
                 f"{', '.join(platform)}: set by the platform (WOOCOM_ENV, LOG_LEVEL, and "
@@ -406,7 +413,9 @@ class Stack(_Strict):
         its SQS triggers poll (Lambda polls with the function's role)."""
         fn = self.functions[name]
         table = access_table()
-        granted: dict[Kind, dict[str, str]] = {kind: dict(fn.permissions.of(kind)) for kind in KINDS}
+        granted: dict[Kind, dict[str, str]] = {
+            kind: dict(fn.permissions.of(kind)) for kind in KINDS
+        }
         for trigger in fn.triggers.sqs:
             declared = granted["queue"].get(trigger.queue)
             levels = ("consume",) if declared is None else (declared, "consume")
@@ -450,7 +459,7 @@ def resource_environment(
 
 # --- schedule expressions --------------------------------------------------------------
 
-_RATE = re.compile(r"^rate\((?P<n>[0-9]+) (?P<unit>[a-z]+)\)$")
+_RATE = re.compile(r"^rate\((?P<n>[1-9][0-9]*) (?P<unit>[a-z]+)\)$")
 _RATE_UNITS = {"minute": "minutes", "hour": "hours", "day": "days"}
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,#L W-]+$")
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (1, 7), (1970, 2199))
@@ -486,8 +495,6 @@ def _check_rate(expression: str) -> None:
     if not match:
         raise ValueError(f"{expression!r} must look like 'rate(5 minutes)'")
     count, unit = int(match["n"]), match["unit"]
-    if count < 1:
-        raise ValueError(f"{expression!r}: the rate must be at least 1")
     wanted = unit_for(count, unit)
     if wanted is None:
         raise ValueError(f"{expression!r}: the unit must be minute(s), hour(s) or day(s)")
@@ -556,7 +563,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         context = f" ({exc.context})" if exc.context else ""
-        return f"line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {exc.problem}{context}"
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        return f"{where}: not valid YAML: {exc.problem}{context}"
     return f"not valid YAML: {exc}"
 
 
@@ -578,41 +586,53 @@ def check_references(stack: Stack) -> Iterator[Problem]:
         base: tuple[str | int, ...] = ("functions", fname)
         longest = len(stack.name) + len(fname) + LONGEST_WORKSPACE + 2
         if longest > FUNCTION_NAME_CHARS:
-            yield base, (
-                f"'{stack.name}-<workspace>-{fname}' can reach {longest} characters "
-                f"(workspaces up to {LONGEST_WORKSPACE}); Lambda and IAM names allow "
-                f"{FUNCTION_NAME_CHARS} here: shorten the function or stack name"
+            yield (
+                base,
+                (
+                    f"'{stack.name}-<workspace>-{fname}' can reach {longest} characters "
+                    f"(workspaces up to {LONGEST_WORKSPACE}); Lambda and IAM names allow "
+                    f"{FUNCTION_NAME_CHARS} here: shorten the function or stack name"
+                ),
             )
         for kind, resources in declared.items():
             for res in fn.permissions.of(kind):
                 if res not in resources:
-                    yield (*base, "permissions", kind, res), (
-                        f"{kind} {res!r} is not declared under {kind}s: "
-                        f"(declared: {', '.join(resources) or 'none'})"
+                    yield (
+                        (*base, "permissions", kind, res),
+                        (
+                            f"{kind} {res!r} is not declared under {kind}s: "
+                            f"(declared: {', '.join(resources) or 'none'})"
+                        ),
                     )
         for i, s3 in enumerate(fn.triggers.s3):
             if s3.bucket not in stack.buckets:
-                yield (*base, "triggers", "s3", i, "bucket"), (
-                    f"bucket {s3.bucket!r} is not declared under buckets:"
+                yield (
+                    (*base, "triggers", "s3", i, "bucket"),
+                    (f"bucket {s3.bucket!r} is not declared under buckets:"),
                 )
             s3_filters.setdefault(s3.bucket, []).append((fname, i, s3))
         for i, sqs in enumerate(fn.triggers.sqs):
             queue = stack.queues.get(sqs.queue)
             if queue is None:
-                yield (*base, "triggers", "sqs", i, "queue"), (
-                    f"queue {sqs.queue!r} is not declared under queues:"
+                yield (
+                    (*base, "triggers", "sqs", i, "queue"),
+                    (f"queue {sqs.queue!r} is not declared under queues:"),
                 )
             elif queue.visibility_timeout < stack.timeout(fname):
-                yield (*base, "triggers", "sqs", i, "queue"), (
-                    f"queue {sqs.queue!r} has visibility_timeout {queue.visibility_timeout} s, "
-                    f"less than the function's timeout {stack.timeout(fname)} s: Lambda rejects "
-                    "the mapping (a message would reappear while still being processed)"
+                yield (
+                    (*base, "triggers", "sqs", i, "queue"),
+                    (
+                        f"queue {sqs.queue!r} has visibility_timeout {queue.visibility_timeout} s, "
+                        f"less than the function's timeout {stack.timeout(fname)} s: Lambda "
+                        "rejects the mapping (a message would reappear while still being processed)"
+                    ),
                 )
         for i, api in enumerate(fn.triggers.api):
             key = f"{api.method} {_normalise_path(api.path)}"
             if key in routes:
-                yield (*base, "triggers", "api", i, "route"), (
-                    f"route {api.route!r} is already served by function {routes[key]!r}"
+                yield (
+                    (*base, "triggers", "api", i, "route"),
+                    (f"route {api.route!r} is already served by function {routes[key]!r}"),
                 )
             else:
                 routes[key] = fname
@@ -621,9 +641,12 @@ def check_references(stack: Stack) -> Iterator[Problem]:
     for bname in stack.buckets:
         longest = len(stack.name) + LONGEST_WORKSPACE + len(bname) + ACCOUNT_ID_CHARS + 3
         if longest > BUCKET_NAME_CHARS:
-            yield ("buckets", bname), (
-                f"the bucket name '{stack.name}-<workspace>-{bname}-<account id>' can reach "
-                f"{longest} characters; S3 allows {BUCKET_NAME_CHARS}: shorten it"
+            yield (
+                ("buckets", bname),
+                (
+                    f"the bucket name '{stack.name}-<workspace>-{bname}-<account id>' can reach "
+                    f"{longest} characters; S3 allows {BUCKET_NAME_CHARS}: shorten it"
+                ),
             )
 
 
@@ -638,10 +661,13 @@ def _overlapping_s3_filters(
             )
             suffixes = first.suffix.endswith(second.suffix) or second.suffix.endswith(first.suffix)
             if prefixes and suffixes:
-                yield ("functions", second_fn, "triggers", "s3", index), (
-                    f"overlaps {first_fn}'s trigger on bucket {bucket!r} (prefix "
-                    f"{first.prefix!r}, suffix {first.suffix!r}): S3 rejects overlapping "
-                    "notifications; make their prefixes or suffixes disjoint"
+                yield (
+                    ("functions", second_fn, "triggers", "s3", index),
+                    (
+                        f"overlaps {first_fn}'s trigger on bucket {bucket!r} (prefix "
+                        f"{first.prefix!r}, suffix {first.suffix!r}): S3 rejects overlapping "
+                        "notifications; make their prefixes or suffixes disjoint"
+                    ),
                 )
 
 

@@ -223,7 +223,7 @@ def test_valid_schedule_expressions(expression: str) -> None:
         ("rate(1 minutes)", "(did you mean `minute`?)"),
         ("rate(2 hour)", "(did you mean `hours`?)"),
         ("rate(10 mins)", "(did you mean `minutes`?)"),
-        ("rate(0 minutes)", "the rate must be at least 1"),
+        ("rate(0 minutes)", "must look like 'rate(5 minutes)'"),
         ("rate(5 weeks)", "the unit must be minute(s), hour(s) or day(s)"),
         ("rate(five minutes)", "must look like"),
         ("every 5 minutes", "must be 'rate(...)' or 'cron(...)'"),
