@@ -97,3 +97,19 @@ def load_access_table(path: Path = ACCESS_FILE) -> AccessTable:
 def access_table() -> AccessTable:
     """The repository's table, read once."""
     return load_access_table()
+
+
+def markdown_table(table: AccessTable | None = None) -> str:
+    """The table as functions/README.md shows it (a test keeps the README in step)."""
+    table = table or access_table()
+    rows = ["| permission | level | actions | on |", "|---|---|---|---|"]
+    for kind in KINDS:
+        for level, grants in table.levels[kind].items():
+            for statement, actions in grants.items():
+                on = ", ".join(
+                    f"`<{kind}>{suffix}`" for suffix in table.statements[kind][statement]
+                )
+                rows.append(
+                    f"| `{kind}` | `{level}` | {', '.join(f'`{a}`' for a in actions)} | {on} |"
+                )
+    return "\n".join(rows)

@@ -604,6 +604,7 @@ def check_references(stack: Stack) -> Iterator[Problem]:
                             f"(declared: {', '.join(resources) or 'none'})"
                         ),
                     )
+        yield from _one_trigger_per_resource(base, fn)
         for i, s3 in enumerate(fn.triggers.s3):
             if s3.bucket not in stack.buckets:
                 yield (
@@ -648,6 +649,24 @@ def check_references(stack: Stack) -> Iterator[Problem]:
                     f"{longest} characters; S3 allows {BUCKET_NAME_CHARS}: shorten it"
                 ),
             )
+
+
+def _one_trigger_per_resource(base: tuple[str | int, ...], fn: Function) -> Iterator[Problem]:
+    """A function polls a queue once and has one invoke permission per bucket."""
+    for kind, names in (
+        ("sqs", [t.queue for t in fn.triggers.sqs]),
+        ("s3", [t.bucket for t in fn.triggers.s3]),
+    ):
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                what = "queue" if kind == "sqs" else "bucket"
+                yield (
+                    (*base, "triggers", kind, i),
+                    (
+                        f"a second {kind} trigger on {what} {name!r}: one per {what} and function"
+                        + (" (put both filters' files under one prefix)" if kind == "s3" else "")
+                    ),
+                )
 
 
 def _overlapping_s3_filters(

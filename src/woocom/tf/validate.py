@@ -15,7 +15,6 @@ command exit 1.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence

@@ -188,7 +188,7 @@ variable "sqs_triggers" {
 
   validation {
     condition = alltrue([for name in keys(var.sqs_triggers) :
-      contains(try(flatten(values(jsondecode(file("${path.module}/access.json")).queue.levels[var.queues[name].access])), []), "sqs:ReceiveMessage")
+      contains(flatten(values(lookup(jsondecode(file("${path.module}/access.json")).queue.levels, lookup(var.queues, name, { arn = "", access = "" }).access, {}))), "sqs:ReceiveMessage")
     ])
     error_message = "every queue in sqs_triggers must be in queues with an access level that includes sqs:ReceiveMessage (consume or send_consume)."
   }
