@@ -126,7 +126,7 @@ def main(argv: Sequence[str]) -> int:
     }
     if args.no_iam:
         print(
-            "IAM checks off (--no-iam): calls the deployed role would deny go through",
+            "IAM checks OFF (--no-iam): calls the deployed role would deny go through",
             file=sys.stderr,
         )
     iam = None if args.no_iam else local_iam(stack, resources)

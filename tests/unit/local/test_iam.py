@@ -15,12 +15,17 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from woocom.config import Stack, load_stack
 from woocom.events import ACCOUNT_ID, REGION
+from woocom.local import invoke
+from woocom.local.cli import banner
+from woocom.local.emulator import emulator_client
 from woocom.local.functions import FunctionHost, environment_set
 from woocom.local.iam import LocalIam, ResourceArns, bucket_arn, table_arn
+from woocom.local.runtime import LocalRuntime
 
 TABLE, IMPORTS, SITE, QUEUE = "shop-local-main", "shop-local-imports", "shop-local-site", "jobs"
 
@@ -235,3 +240,90 @@ def test_calls_outside_an_invocation_are_not_checked(probe: Probe) -> None:
         TableName=TABLE, Item={"pk": {"S": "tooling"}}
     )
     assert item_count() == 1
+
+
+# --- through the commands: `woocom invoke` and `woocom dev` --------------------------------
+
+READER_STACK = """
+name: iamcheck
+tables:
+  main: {hash_key: pk}
+functions:
+  reader:
+    handler: handler.handle
+    triggers:
+      schedule:
+        - expression: rate(1 day)
+    permissions:
+      table: {main: read}
+"""
+
+READER = """
+import os
+
+import boto3
+
+
+def handle(event, context):
+    boto3.session.Session().client("dynamodb").put_item(
+        TableName=os.environ["TABLE_MAIN_NAME"], Item={"pk": {"S": "written"}}
+    )
+"""
+
+
+@pytest.fixture(scope="module")
+def reader_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
+    root = tmp_path_factory.mktemp("iamcheck")
+    (root / "stack.yaml").write_text(READER_STACK)
+    (root / "functions" / "reader").mkdir(parents=True)
+    (root / "functions" / "reader" / "__init__.py").write_text("")
+    (root / "functions" / "reader" / "handler.py").write_text(READER)
+    with LocalRuntime(
+        port=0,
+        stack_file=root / "stack.yaml",
+        seed_file=None,
+        outputs_path=root / "local.json",
+        reload=False,
+    ) as runtime:
+        yield runtime
+
+
+def written(runtime: LocalRuntime) -> bool:
+    client = emulator_client("dynamodb", runtime.outputs["aws_endpoint_url"])
+    table = runtime.outputs["table_name"]
+    return "Item" in client.get_item(TableName=table, Key={"pk": {"S": "written"}})
+
+
+def test_invoke_denies_the_call_and_no_iam_lets_it_through(
+    reader_stack: LocalRuntime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--stack", str(reader_stack.stack_file), "--outputs", str(reader_stack.outputs_path)]
+
+    assert invoke.main(["reader", *common]) == 1
+    err = capsys.readouterr().err
+    assert "AccessDeniedException" in err
+    assert "dynamodb:PutItem" in err
+    assert not written(reader_stack)
+
+    assert invoke.main(["reader", *common, "--no-iam"]) == 0
+    assert "IAM checks OFF" in capsys.readouterr().err
+    assert written(reader_stack)
+
+
+def test_the_dev_runtime_denies_and_records_it(reader_stack: LocalRuntime) -> None:
+    with pytest.raises(ClientError) as caught:
+        reader_stack.invoke("reader", {})
+    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert reader_stack.iam is not None
+    assert any(
+        "functions.reader.permissions.table.main: read_write" in d for d in reader_stack.iam.denials
+    )
+
+
+def test_the_banner_says_whether_iam_is_checked(reader_stack: LocalRuntime) -> None:
+    assert "limited to its stack.yaml permissions" in banner(reader_stack)
+    reader_stack.enforce_iam = False
+    try:
+        assert "IAM CHECKS OFF (--no-iam)" in banner(reader_stack)
+    finally:
+        reader_stack.enforce_iam = True
