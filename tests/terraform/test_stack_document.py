@@ -135,7 +135,7 @@ def outcomes(
         env = {**os.environ, "WOOCOM_TF_PROVIDER": os.environ.get("WOOCOM_TF_PROVIDER", "standin")}
         command = [sys.executable, "-m", "woocom", "validate", "--repo", str(repo)]
         result = subprocess.run(
-            [*command, "--skip-checkov"],
+            [*command, "--skip-checkov", "--root", "stack"],
             capture_output=True,
             text=True,
             env=env,

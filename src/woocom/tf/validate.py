@@ -130,8 +130,18 @@ def check_policies(repo: Path) -> StepResult:
     return _timed("checkov", work)
 
 
-def validate(repo: Path, *, run_tests: bool = True, run_checkov: bool = True) -> list[StepResult]:
+def validate(
+    repo: Path,
+    *,
+    run_tests: bool = True,
+    run_checkov: bool = True,
+    only_roots: Sequence[str] = (),
+) -> list[StepResult]:
     terraform_dir = repo / "terraform"
+    roots = [r for r in discover_roots(terraform_dir) if not only_roots or r.name in only_roots]
+    if only_roots and len(roots) != len(set(only_roots)):
+        known = ", ".join(r.name for r in discover_roots(terraform_dir))
+        raise ValueError(f"--root {', '.join(only_roots)}: the roots are {known}")
     source = provider_source()
     print(f"hashicorp/aws: {source} provider; Terraform under {terraform_dir}", flush=True)
     results = [check_format(terraform_dir)]
@@ -139,7 +149,6 @@ def validate(repo: Path, *, run_tests: bool = True, run_checkov: bool = True) ->
     # Beside the document, in the checkout: `--repo` copies validated side by side never share.
     document = write_document(repo)
     manifest = write_test_manifest(repo / "stack.yaml", document.with_name("test-manifest.json"))
-    roots = discover_roots(terraform_dir)
     # Two workers: the machine has two cores, and checkov is the longest single step.
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(check_root, root, manifest, run_tests, document) for root in roots]
@@ -167,11 +176,21 @@ def main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("--skip-tests", action="store_true", help="no `terraform test`")
     parser.add_argument("--skip-checkov", action="store_true", help="no checkov scan")
+    parser.add_argument(
+        "--root",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="check only this root (repeatable; default: every root)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         results = validate(
-            args.repo.resolve(), run_tests=not args.skip_tests, run_checkov=not args.skip_checkov
+            args.repo.resolve(),
+            run_tests=not args.skip_tests,
+            run_checkov=not args.skip_checkov,
+            only_roots=args.root,
         )
     except (StackError, ValueError) as exc:
         print(f"validate: {exc}", file=sys.stderr)
