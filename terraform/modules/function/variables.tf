@@ -61,8 +61,13 @@ variable "timeout" {
 
 variable "reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions; null for the unreserved pool."
+  description = "Reserved concurrent executions (0 stops every invocation); null for the unreserved pool."
   default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || coalesce(var.reserved_concurrency, 0) >= 0
+    error_message = "reserved_concurrency must be null or at least 0."
+  }
 }
 
 variable "permissions_boundary_arn" {
