@@ -9,22 +9,22 @@ module "alarms" {
   api    = { name = module.api.api_name, stage = module.api.stage_name }
   functions = { for name, fn in local.functions : name => {
     name      = module.function[name].function_name
-    timeout   = try(fn.timeout, local.defaults.timeout)
+    timeout   = fn.timeout
     log_group = module.function[name].log_group_name
   } }
   queues = { for name, q in local.queues : name => {
     name      = module.data.queues[name].name
-    consumers = [for fn, t in local.triggers : fn if contains([for s in try(t.sqs, []) : s.queue], name)]
+    consumers = [for fn, t in local.triggers : fn if contains([for s in t.sqs : s.queue], name)]
   } }
   # Keys from stack.yaml and plan-time flags: for_each keys must be known before apply.
   dead_letter_queues = merge(
-    { for name, q in local.queues : name => module.data.queues[name].dlq_name if try(q.dlq, null) != null },
+    { for name, q in local.queues : name => module.data.queues[name].dlq_name if q.dlq != null },
     { for name, fn in module.function : "${name}-async" => fn.dlq_name if fn.asynchronous },
   )
   tables = { for name, t in local.tables : name => {
     name      = module.data.tables[name].name
-    indexes   = keys(try(t.indexes, {}))
-    on_demand = try(t.billing_mode, "PAY_PER_REQUEST") == "PAY_PER_REQUEST"
+    indexes   = keys(t.indexes)
+    on_demand = t.billing_mode == "PAY_PER_REQUEST"
   } }
   site        = { enabled = var.enable_cdn, distribution_id = var.enable_cdn ? module.site[0].distribution_id : null }
   canary_name = var.canary_name

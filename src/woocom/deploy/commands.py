@@ -31,6 +31,7 @@ from woocom.deploy.smoke import SmokeCheckError, smoke_check
 from woocom.outputs import flatten_terraform_outputs, write_outputs
 from woocom.packaging import Packager, PackagingError
 from woocom.paths import OUTPUTS_DIR, REPO_ROOT, STATE_DIR
+from woocom.stackdoc import document_path, write_stack_document
 from woocom.tf.runner import (
     PROVIDER_ENV,
     ProviderSource,
@@ -64,10 +65,16 @@ class DeployPaths:
 
 
 def package_functions(repo_root: Path) -> Path:
-    """Build (or reuse) every zip; returns the manifest Terraform reads."""
+    """Build (or reuse) every zip and write the stack document; returns the manifest.
+
+    Terraform reads both: the zips through the manifest, stack.yaml through the
+    document (woocom.stackdoc), at .woocom/build/ of the checkout.
+    """
     packager = Packager(repo_root)
     try:
-        packager.build(load_stack(repo_root / "stack.yaml"))
+        stack = load_stack(repo_root / "stack.yaml")
+        write_stack_document(stack, document_path(repo_root))
+        packager.build(stack)
     except (StackError, PackagingError) as exc:
         raise DeployFailedError(f"packaging failed, nothing was planned:\n{exc}") from None
     return packager.manifest_path

@@ -62,6 +62,11 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-reload", action="store_true", help="do not reload code on changes")
     p.add_argument(
+        "--no-iam",
+        action="store_true",
+        help="do not check functions' AWS calls against their stack.yaml permissions (debugging)",
+    )
+    p.add_argument(
         "--outputs",
         type=Path,
         default=outputs_file("local"),
@@ -103,6 +108,14 @@ def banner(runtime: LocalRuntime) -> str:
             f"  . {_relative(runtime.env_file)} && aws s3 cp products.csv "
             f"s3://{out['imports_bucket']}/imports/products.csv"
         )
+    if runtime.enforce_iam:
+        lines += ["", "IAM: each function's AWS calls are limited to its stack.yaml permissions."]
+    else:
+        lines += [
+            "",
+            "!! IAM CHECKS OFF (--no-iam): functions may make AWS calls their deployed role",
+            "!! would be denied. Works here does NOT mean works in staging.",
+        ]
     lines += ["", "Code changes reload on the next request. Ctrl-C stops everything."]
     return "\n".join(lines)
 
@@ -127,6 +140,7 @@ def main(argv: Sequence[str]) -> int:
         schedules=dict(args.schedule),
         reload=not args.no_reload,
         outputs_path=args.outputs,
+        enforce_iam=not args.no_iam,
     )
     # The handler runs in the main thread between two of its bytecodes, so it must not take
     # a lock the main thread may hold: `threading.Event.set()` there deadlocks when the signal

@@ -20,7 +20,7 @@ run "every_function_is_deployed_with_its_own_role" {
   }
   assert {
     condition = alltrue([for name, fn in module.function :
-    fn.handler == "${try(local.stack.functions[name].folder, name)}.${local.stack.functions[name].handler}"])
+    fn.handler == "${local.stack.functions[name].folder}.${local.stack.functions[name].handler}"])
     error_message = "handler must be <folder>.<handler> from stack.yaml"
   }
 }
@@ -125,12 +125,12 @@ run "environment_follows_the_contract" {
 run "every_trigger_is_wired" {
   assert {
     condition = alltrue(flatten([for name, fn in local.stack.functions : [
-      for route in try(fn.triggers.api, []) : module.function[name].routes[route.route].authorization == (try(route.auth, "public") == "admin" ? "COGNITO_USER_POOLS" : "NONE")
+      for route in fn.triggers.api : module.function[name].routes[route.route].authorization == (route.auth == "admin" ? "COGNITO_USER_POOLS" : "NONE")
     ]]))
     error_message = "every route must be a method on its function, admin routes behind the Cognito authorizer"
   }
   assert {
-    condition     = length(flatten([for fn in module.function : keys(fn.routes)])) == length(flatten([for fn in values(local.stack.functions) : try(fn.triggers.api, [])]))
+    condition     = length(flatten([for fn in module.function : keys(fn.routes)])) == length(flatten([for fn in values(local.stack.functions) : fn.triggers.api]))
     error_message = "no route beyond the declared ones"
   }
   assert {
