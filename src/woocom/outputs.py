@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from woocom.atomic import write_atomic
 from woocom.paths import outputs_file
 
 
@@ -40,14 +41,9 @@ def read_outputs(target: str, path: Path | None = None) -> dict[str, Any]:
 
 
 def write_outputs(target: str, outputs: dict[str, Any], path: Path | None = None) -> Path:
-    """Write atomically (readers never see half a file); mode 0600 (may hold tokens)."""
-    path = path or outputs_file(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"target": target, **outputs}, indent=2, sort_keys=True) + "\n")
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return path
+    """Write atomically (readers never see half a file), created 0600 (it may hold tokens)."""
+    text = json.dumps({"target": target, **outputs}, indent=2, sort_keys=True) + "\n"
+    return write_atomic(path or outputs_file(target), text, mode=0o600)
 
 
 def flatten_terraform_outputs(tf_outputs: dict[str, Any]) -> dict[str, Any]:

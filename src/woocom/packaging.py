@@ -44,6 +44,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from woocom.atomic import write_atomic
 from woocom.config import (
     FUNCTIONS_DIR,
     SHARED_PACKAGE,
@@ -53,7 +54,8 @@ from woocom.config import (
     load_stack,
     resource_environment,
 )
-from woocom.paths import BUILD_DIR, REPO_ROOT
+from woocom.emulated import REGION
+from woocom.paths import BUILD_DIR, REPO_ROOT, display_path
 
 # Bump when the layout or the exclusion rules change: every cached zip is then rebuilt.
 FORMAT_VERSION = 1
@@ -482,7 +484,7 @@ class DependencyCache:
         if result.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
             raise PackagingError(
-                f"could not install {self.lock.relative_to(REPO_ROOT)} for {platform_tag} / "
+                f"could not install {display_path(self.lock)} for {platform_tag} / "
                 f"Python {python_version}:\n{result.stderr.strip()}\n"
                 "This needs PyPI (or a warm uv cache). A package with no wheel for this "
                 "platform cannot go into a Lambda zip: pick a version that has one."
@@ -728,16 +730,10 @@ class Packager:
             stale.unlink(missing_ok=True)
 
     def _write_manifest(self, manifest: Manifest) -> None:
-        self.build_dir.mkdir(parents=True, exist_ok=True)
-        partial = self.manifest_path.with_suffix(".tmp")
-        partial.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        partial.replace(self.manifest_path)
+        write_atomic(self.manifest_path, manifest.model_dump_json(indent=2) + "\n")
 
     def _display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.repo_root).as_posix()
-        except ValueError:
-            return str(path)
+        return display_path(path, self.repo_root)
 
 
 def _check_environment(stack: Stack, name: str) -> dict[str, str]:
@@ -748,11 +744,11 @@ def _check_environment(stack: Stack, name: str) -> dict[str, str]:
     """
     fn = stack.function(name)
     prefix = f"{stack.name}-package-check"
-    account_url = "https://sqs.us-east-1.amazonaws.com/000000000000"
+    account_url = f"https://sqs.{REGION}.amazonaws.com/000000000000"
     return {
         "PATH": os.environ.get("PATH", ""),
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "package-check",
         "AWS_SECRET_ACCESS_KEY": "package-check",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",

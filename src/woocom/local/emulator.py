@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from woocom.emulated import DUMMY_CREDENTIALS, REGION, dummy_credentials_environment
 from woocom.local.threads import STOP_TIMEOUT, join
 
 if TYPE_CHECKING:
@@ -26,22 +27,13 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
-REGION = "us-east-1"
-# moto accepts any credentials; fixed dummy values keep a real profile from ever being used.
-DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def emulator_environment(endpoint_url: str) -> dict[str, str]:
     """What a process needs so that every boto3 client it creates talks to the emulator."""
-    return {
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": DUMMY_CREDENTIALS["aws_secret_access_key"],
-    }
+    return {"AWS_ENDPOINT_URL": endpoint_url, **dummy_credentials_environment()}
 
 
 class _SerializeDynamoDB:
