@@ -20,11 +20,13 @@ import pytest
 
 from woocom.config import load_stack
 from woocom.events import api_gateway_event
+from woocom.local import cli
 from woocom.local.api import (
     CORS_PREFLIGHT_HEADERS,
     MAX_BODY_BYTES,
     ApiApplication,
     ApiServer,
+    PortInUseError,
     RemoteBindError,
     Router,
 )
@@ -244,3 +246,38 @@ def test_allow_remote_binds_every_address() -> None:
         socket.create_connection(("127.0.0.1", server.port), timeout=30).close()
     finally:
         server.stop()
+
+
+def test_dev_refuses_a_remote_host_without_the_flag(
+    mini_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--host", "0.0.0.0", "--port", "0", "--stack", str(mini_project), "--no-seed"]
+    assert cli.main([*argv, "--outputs", str(tmp_path / "local.json")]) == 1
+    err = capsys.readouterr().err
+    assert "refusing to listen on 0.0.0.0" in err
+    assert "--allow-remote" in err
+    assert not (tmp_path / "local.json").exists()
+
+
+def test_dev_with_allow_remote_warns_loudly_before_starting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: dict[str, Any] = {}
+
+    class Runtime:
+        def __init__(self, **kwargs: Any) -> None:
+            seen.update(kwargs)
+
+        def start(self) -> None:
+            raise PortInUseError(98, "taken")
+
+        def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(cli, "LocalRuntime", Runtime)
+    argv = ["--host", "0.0.0.0", "--allow-remote", "--outputs", str(tmp_path / "o.json")]
+    assert cli.main(argv) == 1
+    assert seen["allow_remote"] is True
+    err = capsys.readouterr().err
+    assert "WARNING: --allow-remote" in err
+    assert "PUBLIC, FIXED Cognito keys" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from woocom.local import cli
+from woocom.local.ownership import ENV_FILE_OWNER
 from woocom.local.threads import DaemonPool, join
 from woocom.paths import REPO_ROOT
 
@@ -99,8 +101,9 @@ class _Runtime:
         self.env_file = outputs_path.with_suffix(".env")
 
     def start(self) -> _Runtime:
-        self.outputs_path.write_text("{}")
-        self.env_file.write_text("")
+        # Written as the real runtime writes them: marked with the pid that owns them.
+        self.outputs_path.write_text(json.dumps({"pid": os.getpid()}))
+        self.env_file.write_text(f"{ENV_FILE_OWNER}{os.getpid()}\n")
         signal.raise_signal(signal.SIGTERM)  # the first one, during startup
         return self
 
