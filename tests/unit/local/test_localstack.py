@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from woocom.emulated import REGION
 from woocom.local import localstack
 from woocom.paths import REPO_ROOT
 
@@ -115,7 +116,7 @@ def test_tokens_from_the_stack_pool(tmp_path: Path, mini_project: Path) -> None:
         out = runtime.outputs
         admin, shopper = localstack.tokens(out)
         authorizer = CognitoAuthorizer(
-            out["aws_endpoint_url"], "us-east-1", out["user_pool_id"], out["user_pool_client_id"]
+            out["aws_endpoint_url"], REGION, out["user_pool_id"], out["user_pool_client_id"]
         )
         assert admin is not None
         assert shopper is not None
