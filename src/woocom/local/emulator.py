@@ -11,6 +11,8 @@ concurrent-checkout test and the oversell benchmark count on it).
 
 from __future__ import annotations
 
+import http.client
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
+
+log = logging.getLogger("woocom.local")
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -51,10 +55,17 @@ class _SerializeDynamoDB:
         return self._app(environ, start_response)
 
 
-def _reset_moto() -> None:
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
+def _reset_moto(host: str, port: int) -> None:
+    """Empty every moto backend through the server's public reset endpoint."""
+    connection = http.client.HTTPConnection(host, port, timeout=STOP_TIMEOUT)
+    try:
+        connection.request("POST", "/moto-api/reset")
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise OSError(f"POST /moto-api/reset answered {response.status}")
+    finally:
+        connection.close()
 
 
 class Emulator:
@@ -98,12 +109,19 @@ class Emulator:
             target=self._server.serve_forever, name="moto-server", daemon=True
         )
         self._thread.start()
-        _reset_moto()
+        _reset_moto(
+            self._host, self._server.server_port
+        )  # moto's state is process-wide: start empty
         Emulator._running = self
         return self
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
-        """Stop serving (its requests run in daemon threads) and empty moto; bounded."""
+        """Empty moto and stop serving (its requests run in daemon threads); bounded."""
+        if Emulator._running is self and self._thread is not None and self._thread.is_alive():
+            try:
+                _reset_moto(self._host, self.port)
+            except OSError as exc:
+                log.warning("could not empty the emulator at %s: %s", self.endpoint_url, exc)
         if self._server is not None:
             # shutdown() waits for serve_forever to notice: only when that thread runs it.
             if self._thread is not None and self._thread.is_alive():
@@ -114,14 +132,17 @@ class Emulator:
         self._server = self._thread = None
         self._clients.clear()
         if Emulator._running is self:
-            _reset_moto()
             Emulator._running = None
 
     @property
-    def endpoint_url(self) -> str:
+    def port(self) -> int:
         if self._server is None:
             raise RuntimeError("the emulator is not running: call start() first")
-        return f"http://{self._host}:{self._server.server_port}"
+        return self._server.server_port
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
 
     def environment(self) -> dict[str, str]:
         return emulator_environment(self.endpoint_url)
