@@ -5,7 +5,7 @@ pytest tests/integration --target localstack  # LocalStack in Docker + Terraform
 pytest tests/integration --target staging     # a deployed stack, non-destructive tests only
 
 `--fast` is the inner loop (`nox -s test -- --fast`): it deselects the tests marked
-`slow` or `terraform` and drops the coverage threshold, which only the whole suite can
+`slow`, `terraform` or `run_last` and drops the coverage threshold, which only the whole suite can
 meet. Bare `nox` (what CI runs) runs everything.
 """
 
@@ -16,8 +16,9 @@ from collections.abc import Callable
 import pytest
 
 EMULATED_TARGETS = ("local", "localstack")
-# Markers --fast deselects: `terraform` tests run the Terraform toolchain, which is slow too.
-SLOW_MARKERS = ("slow", "terraform")
+# Markers --fast deselects: `terraform` tests run the Terraform toolchain, and `run_last`
+# tests wait for something the suite started at its beginning (the one-minute expiry).
+SLOW_MARKERS = ("slow", "terraform", "run_last")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,8 +36,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fast",
         action="store_true",
         help=(
-            "inner loop: deselect tests marked slow or terraform (PyPI installs, Terraform, "
-            "signals, waits) and skip the coverage threshold; CI runs everything"
+            "inner loop: deselect tests marked slow, terraform or run_last (PyPI installs, "
+            "Terraform, signals, whole stacks, waits) and skip the coverage threshold; CI "
+            "runs everything"
         ),
     )
 
@@ -67,7 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     if config.getoption("--fast"):
-        return "--fast: tests marked slow or terraform are deselected (`nox` runs them all)"
+        return "--fast: tests marked slow, terraform or run_last deselected (`nox` runs them all)"
     return None
 
 

@@ -87,6 +87,7 @@ def test_files_another_process_wrote_are_never_deleted(tmp_path: Path) -> None:
     assert not ours.exists()
 
 
+@pytest.mark.slow  # a whole stack
 def test_a_stopping_stack_leaves_the_file_a_newer_stack_wrote(
     mini_project: Path, tmp_path: Path
 ) -> None:

@@ -17,6 +17,8 @@ from woocom.local.client import HttpClient, wait_for
 from woocom.local.emulator import emulator_client
 from woocom.local.runtime import LocalRuntime
 
+pytestmark = pytest.mark.slow  # one whole local stack for the module (emulator, resources, threads)
+
 
 @pytest.fixture(scope="module")
 def runtime(mini_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:

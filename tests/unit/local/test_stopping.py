@@ -80,6 +80,7 @@ _EVERY_POINT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # signals at every point of the wait, subprocesses
 def test_a_stop_signal_at_any_point_of_the_wait_is_honoured() -> None:
     done = subprocess.run(
         [sys.executable, "-c", _EVERY_POINT],
@@ -112,6 +113,7 @@ class _Runtime:
         time.sleep(5)  # "stuck": only the second signal ends it
 
 
+@pytest.mark.slow  # signals at every point of the wait, subprocesses
 def test_a_second_signal_exits_at_once_and_removes_the_outputs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
