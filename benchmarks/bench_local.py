@@ -193,8 +193,8 @@ def run() -> dict[str, object]:
         try:
             base_url = f"http://127.0.0.1:{port}"
             samples = latency(HttpClient(base_url))
-            contention = checkouts(base_url, json.loads(outputs.read_text())["admin_token"])
             concurrency = burst(port)
+            contention = checkouts(base_url, json.loads(outputs.read_text())["admin_token"])
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
