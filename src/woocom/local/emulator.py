@@ -55,9 +55,9 @@ class _SerializeDynamoDB:
         return self._app(environ, start_response)
 
 
-def _reset_moto(host: str, port: int) -> None:
+def _reset_moto(host: str, port: int, timeout: float = STOP_TIMEOUT) -> None:
     """Empty every moto backend through the server's public reset endpoint."""
-    connection = http.client.HTTPConnection(host, port, timeout=STOP_TIMEOUT)
+    connection = http.client.HTTPConnection(host, port, timeout=max(timeout, 0.1))
     try:
         connection.request("POST", "/moto-api/reset")
         response = connection.getresponse()
@@ -109,9 +109,8 @@ class Emulator:
             target=self._server.serve_forever, name="moto-server", daemon=True
         )
         self._thread.start()
-        _reset_moto(
-            self._host, self._server.server_port
-        )  # moto's state is process-wide: start empty
+        # moto's state is process-wide: a new emulator starts empty.
+        _reset_moto(self._host, self._server.server_port)
         Emulator._running = self
         return self
 
@@ -119,7 +118,7 @@ class Emulator:
         """Empty moto and stop serving (its requests run in daemon threads); bounded."""
         if Emulator._running is self and self._thread is not None and self._thread.is_alive():
             try:
-                _reset_moto(self._host, self.port)
+                _reset_moto(self._host, self.port, timeout / 2)  # half: shutdown needs time
             except OSError as exc:
                 log.warning("could not empty the emulator at %s: %s", self.endpoint_url, exc)
         if self._server is not None:
