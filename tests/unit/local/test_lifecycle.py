@@ -53,6 +53,7 @@ def test_invalid_stack_is_refused_before_anything_starts(tmp_path: Path) -> None
     assert runtime_threads() == []
 
 
+@pytest.mark.slow  # a whole stack up to the conflict
 def test_conflicting_environments_are_refused(mini_project: Path, tmp_path: Path) -> None:
     conflicting = tmp_path / "stack.yaml"
     conflicting.write_text(
