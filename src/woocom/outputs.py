@@ -10,6 +10,7 @@ Keys (absent or null where they do not apply):
   <queue>_queue_url and <queue>_dlq_url (orders_queue_url, orders_dlq_url),
   user_pool_id, user_pool_client_id, distribution_id, site_url,
   admin_token and user_token (local only: valid JWTs with and without the admin group).
+  pid (local only: the process that owns the file, see woocom.local.ownership).
 """
 
 from __future__ import annotations
