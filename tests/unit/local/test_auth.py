@@ -12,6 +12,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from woocom.emulated import REGION
 from woocom.local.auth import CognitoAuthorizer, UnauthorizedError
 
 POOL = "us-east-1_pool"
@@ -36,7 +37,7 @@ class OfflineAuthorizer(CognitoAuthorizer):
 
 @pytest.fixture
 def authorizer() -> CognitoAuthorizer:
-    return OfflineAuthorizer("http://unused", "us-east-1", POOL, "client-1")
+    return OfflineAuthorizer("http://unused", REGION, POOL, "client-1")
 
 
 def token(**overrides: Any) -> str:
