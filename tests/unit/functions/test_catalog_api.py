@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 from openapi_spec_validator import validate
 
+from storefront import openapi
 from storefront.http import MAX_BODY_BYTES
 from tests.factories import ADMIN, SHOPPER, api_event, product
 from tests.unit.functions.conftest import invoke, to_result
@@ -310,3 +312,69 @@ def test_openapi_document_is_valid_and_lists_every_route_of_stack_yaml(api, stac
         if op.get("security")
     }
     assert secured == admin
+
+
+def test_the_served_document_is_the_one_the_routers_declare(api, stack):
+    # Regenerate with: PYTHONPATH=functions python -m storefront.openapi catalog_api orders_api
+    functions = sorted({name for name, _ in stack.routes()})
+    expected = openapi.render(openapi.routers_of(functions))
+    assert openapi.SERVED.read_text(encoding="utf-8") == expected, (
+        "functions/storefront/openapi.json is stale: regenerate it with "
+        f"`PYTHONPATH=functions python -m storefront.openapi {' '.join(functions)}`"
+    )
+    assert api("GET", "/openapi.json").body == json.loads(expected)
+
+
+def walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def test_the_document_uses_json_schema_keywords_only(api):
+    document = api("GET", "/openapi.json").body
+    private = {"decimal_places", "max_digits", "ge", "le", "gt", "lt", "strict"}
+    leaked = [sorted(private & set(node)) for node in walk(document) if private & set(node)]
+    assert leaked == []
+
+
+def test_the_document_states_every_status_and_amounts_as_strings(api):
+    document = api("GET", "/openapi.json").body
+    put_product = document["paths"]["/products/{sku}"]["put"]
+    assert {"200", "201", "400", "401", "403", "413", "503"} <= set(put_product["responses"])
+    schemas = document["components"]["schemas"]
+    price = schemas["ProductBody"]["properties"]["price"]
+    assert price["type"] == "string"
+    assert re.fullmatch(price["pattern"], "12.99")
+    assert not re.fullmatch(price["pattern"], "12.999")
+    assert "EUR" in schemas["ProductBody"]["properties"]["currency"]["enum"]
+    (key,) = document["paths"]["/orders"]["post"]["parameters"]
+    assert (key["name"], key["in"], key["schema"]["pattern"]) == (
+        "Idempotency-Key",
+        "header",
+        "^[\\x21-\\x7e]{1,200}$",
+    )
+    created = document["paths"]["/orders"]["post"]["responses"]["201"]
+    assert created["headers"]["Location"]["required"] is True
+    limits = {
+        p["name"]: p["schema"] for p in document["paths"]["/products"]["get"]["parameters"]
+    }
+    assert limits["limit"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+    assert "pattern" in limits["cursor"]
+
+
+def test_who_repriced_a_product_is_logged_with_the_action(api, capsys):
+    put(api, "MUG-1")
+    capsys.readouterr()
+    claims = {**ADMIN, "sub": "51f2-sub", "cognito:username": "bob"}
+    body = product(price="9.99")
+    assert api("PUT", "/products/{sku}", sku="MUG-1", body=body, claims=claims).status == 200
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (audit,) = [line for line in lines if line.get("audit") == "admin_action"]
+    assert audit["action"] == "put_product"
+    assert (audit["actor_sub"], audit["actor_username"]) == ("51f2-sub", "bob")
+    assert (audit["target"], audit["status"]) == ({"sku": "MUG-1"}, 200)
