@@ -242,6 +242,8 @@ def error_response(error: errors.DomainError) -> Response:
     if error.details is not None:
         body["details"] = error.details
     headers = {"Retry-After": "1"} if isinstance(error, errors.ServiceBusyError) else {}
+    if isinstance(error, errors.MethodNotAllowedError) and isinstance(error.details, dict):
+        headers["Allow"] = ", ".join(error.details.get("allowed", ()))  # RFC 9110
     return Response(STATUS[type(error)], {"error": body}, headers)
 
 
@@ -384,7 +386,8 @@ class Router:
             if allowed:
                 raise errors.MethodNotAllowedError(
                     f"{request.method} is not allowed on {request.resource}; "
-                    f"allowed: {', '.join(allowed)}"
+                    f"allowed: {', '.join(allowed)}",
+                    {"allowed": allowed},
                 )
             raise errors.RouteNotFoundError(f"no route {request.method} {request.resource}")
         try:

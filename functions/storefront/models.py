@@ -156,17 +156,22 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _name_length(value: object) -> object:
-    # Counted before trimming, so `maxLength` in the schema is the whole truth.
-    if isinstance(value, str) and len(value) > 200:
-        raise ValueError("must have at most 200 characters")
+def _trimmed_name(value: object) -> object:
+    # Length counted before trimming, so the schema's `maxLength` is the whole truth; trimmed
+    # with str.strip, the same whitespace as the schema's `\S` (Python's and JSON Schema's).
+    if isinstance(value, str):
+        if len(value) > 200:
+            raise ValueError("must have at most 200 characters")
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
     return value
 
 
 Name = Annotated[
     str,
-    BeforeValidator(_name_length),
-    StringConstraints(strip_whitespace=True, min_length=1),
+    BeforeValidator(_trimmed_name),
+    StringConstraints(min_length=1),
     WithJsonSchema(
         {"type": "string", "maxLength": 200, "pattern": r"\S", "examples": ["Mug"]},
         mode="validation",
@@ -235,7 +240,10 @@ class OrderLineRequest(_Model):
 
 class CreateOrderRequest(_Model):
     email: Email
-    items: Annotated[list[OrderLineRequest], Field(min_length=1, max_length=50)]
+    items: Annotated[
+        list[OrderLineRequest],
+        Field(min_length=1, max_length=50, description="one line per sku"),
+    ]
 
     @field_validator("items")
     @classmethod

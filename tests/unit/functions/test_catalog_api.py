@@ -282,6 +282,7 @@ def test_unknown_method_and_route_are_405_and_404(resources):
     wrong_method = to_result(invoke("catalog_api", api_event("POST", "/products")))
     assert wrong_method.status == 405
     assert "GET" in wrong_method.body["error"]["message"]
+    assert wrong_method.headers["Allow"] == "GET"  # RFC 9110: a 405 lists what is allowed
     unknown = to_result(invoke("catalog_api", api_event("GET", "/nothing")))
     assert unknown.status == 404
 
