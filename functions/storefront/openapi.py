@@ -155,9 +155,9 @@ def document(routers: Iterable[Router]) -> dict[str, Any]:
         for model in (route.path, route.query, route.headers, route.body)
         if model is not None
     }
-    outputs = {
-        reply.body for route in routes for reply in route.replies.values() if reply.body
-    } | {ErrorResponse}
+    outputs = {reply.body for route in routes for reply in route.replies.values() if reply.body} | {
+        ErrorResponse
+    }
     wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         *((model, "validation") for model in sorted(inputs, key=lambda m: m.__name__)),
         *((model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)),

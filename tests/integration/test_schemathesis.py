@@ -75,7 +75,7 @@ def test_the_api_answers_as_its_openapi_document_says(target: Target, tmp_path: 
         "SCHEMATHESIS_HOOKS": "tests.integration.schemathesis_hooks",
         "PYTHONPATH": str(ROOT),
     }
-    run = subprocess.run(  # noqa: S603 - our own tool with our own arguments
+    run = subprocess.run(
         command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600
     )
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]

@@ -361,9 +361,7 @@ def test_the_document_states_every_status_and_amounts_as_strings(api):
     )
     created = document["paths"]["/orders"]["post"]["responses"]["201"]
     assert created["headers"]["Location"]["required"] is True
-    limits = {
-        p["name"]: p["schema"] for p in document["paths"]["/products"]["get"]["parameters"]
-    }
+    limits = {p["name"]: p["schema"] for p in document["paths"]["/products"]["get"]["parameters"]}
     assert limits["limit"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
     assert "pattern" in limits["cursor"]
 
