@@ -377,3 +377,78 @@ def test_who_repriced_a_product_is_logged_with_the_action(api, capsys):
     assert audit["action"] == "put_product"
     assert (audit["actor_sub"], audit["actor_username"]) == ("51f2-sub", "bob")
     assert (audit["target"], audit["status"]) == ({"sku": "MUG-1"}, 200)
+
+
+def aws_rest_proxy_event(method, resource, path, path_parameters, multi_query, claims=None):
+    """A REST (v1) proxy event laid out as AWS documents it, written out field by field
+    rather than built by woocom.events: only the multi-value query map, %-encoded path
+    parameters, the Cognito authorizer's claims as strings."""
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {
+            "Accept": "application/json",
+            "Host": "abc123.execute-api.eu-west-1.amazonaws.com",
+        },
+        "multiValueHeaders": {
+            "Accept": ["application/json"],
+            "Host": ["abc123.execute-api.eu-west-1.amazonaws.com"],
+        },
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": multi_query,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": "2gxmpl",
+            "resourcePath": resource,
+            "httpMethod": method,
+            "extendedRequestId": "JJbxmplHYosFVYQ=",
+            "requestTime": "10/Mar/2020:00:03:59 +0000",
+            "path": f"/prod{path}",
+            "accountId": "123456789012",
+            "protocol": "HTTP/1.1",
+            "stage": "prod",
+            "domainPrefix": "abc123",
+            "requestTimeEpoch": 1583798639428,
+            "requestId": "77375676-xmpl-4b79-853a-f982474efe18",
+            "identity": {"sourceIp": "52.255.255.12", "userAgent": "curl/7.66.0"},
+            "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "apiId": "abc123",
+            **({"authorizer": {"claims": claims}} if claims else {}),
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def test_an_event_shaped_as_aws_sends_it_is_understood(api, capsys):
+    put(api, "MUG.1", category="kitchen")
+    lookup = aws_rest_proxy_event(
+        "GET", "/products/{sku}", "/products/MUG%2E1", {"sku": "MUG%2E1"}, None
+    )
+    assert to_result(invoke("catalog_api", lookup)).body["sku"] == "MUG.1"
+    listing = aws_rest_proxy_event(
+        "GET", "/products", "/products", None, {"category": ["kitchen"], "utm_source": ["ad"]}
+    )
+    page = to_result(invoke("catalog_api", listing))
+    assert (page.status, [p["sku"] for p in page.body["items"]]) == (200, ["MUG.1"])
+    claims = {
+        "sub": "0a1b-sub",
+        "cognito:groups": "admin",
+        "cognito:username": "carol",
+        "email_verified": "true",
+        "token_use": "id",
+    }
+    delete = aws_rest_proxy_event(
+        "DELETE", "/products/{sku}", "/products/MUG%2E1", {"sku": "MUG%2E1"}, None, claims
+    )
+    capsys.readouterr()
+    assert to_result(invoke("catalog_api", delete)).status == 204
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (audit,) = [line for line in lines if line.get("audit") == "admin_action"]
+    assert (audit["actor_username"], audit["action"], audit["target"]) == (
+        "carol",
+        "delete_product",
+        {"sku": "MUG.1"},
+    )
