@@ -24,7 +24,7 @@ import pytest
 from .support import Target
 
 SEED = 20251202
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 10
 ROOT = Path(__file__).resolve().parents[2]
 
 # Known local-server item, not an API one: for a method stack.yaml does not declare, the
@@ -75,7 +75,9 @@ def test_the_api_answers_as_its_openapi_document_says(target: Target, tmp_path: 
         "SCHEMATHESIS_HOOKS": "tests.integration.schemathesis_hooks",
         "PYTHONPATH": str(ROOT),
     }
+    # Run in tmp_path: st keeps a cache of past crashes in ./.schemathesis, which would
+    # make one run depend on the previous one.
     run = subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600
+        command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600
     )
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
