@@ -33,19 +33,10 @@ SEED = 20251202
 MAX_EXAMPLES = 10
 ROOT = Path(__file__).resolve().parents[2]
 
-# Known local-server item, not an API one: for a method stack.yaml does not declare, the
-# local server (src/woocom/local) answers TRACE and QUERY with the standard library's 501
-# HTML page, and the others with a JSON 405 that lacks the `Allow` header RFC 9110
-# requires (the functions' own 405 has it). Being fixed there (issue 10, "local
-# server"); then delete this list to test every undeclared method again.
-UNEXPECTED_METHODS: list[str] = []
-
 CONFIG = f"""
 seed = {SEED}
 [generation]
 max-examples = {MAX_EXAMPLES}
-[phases.coverage]
-unexpected-methods = {UNEXPECTED_METHODS!r}
 """
 
 

@@ -79,6 +79,11 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
     return json_response(status, {"error": error})
 
 
+def _no_route(method: str, path: str) -> Response:
+    shown = path.encode("unicode_escape").decode("ascii")
+    return error_response(404, "route_not_found", f"no route for {method} {shown}")
+
+
 def _method_not_allowed(method: str, path: str, allowed: list[str]) -> Response:
     response = error_response(
         405,
@@ -119,9 +124,10 @@ class Router:
         ]
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | list[str]:
-        """The route and its decoded path parameters, or the methods the path allows.
+        """The route and its path parameters, or the methods the path allows.
 
-        `path` is still URL-encoded: parameters are decoded after matching.
+        `path` is still URL-encoded, and so are the parameters: a REST API passes
+        `pathParameters` as the client encoded them (the handlers decode them).
         """
         path = path.rstrip("/") or "/"
         allowed: list[str] = []
@@ -131,7 +137,7 @@ class Router:
             if match is None:
                 continue
             if route.method == method:
-                return route, {k: unquote(v) for k, v in match.groupdict().items()}
+                return route, dict(match.groupdict())
             allowed.append(route.method)
         return allowed
 
@@ -205,32 +211,33 @@ class ApiApplication:
         in_api = raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")
         raw_route_path = raw_path[len(API_PREFIX) :] or "/" if in_api else raw_path
         route_path = unquote(raw_route_path)
-        if _CONTROL_CHARACTER.search(path):
-            # No route, object or page has one; S3 would refuse the key.
-            shown = path.encode("unicode_escape").decode("ascii")
-            return error_response(404, "route_not_found", f"no route for {method} {shown}"), "-"
+        # No object or page has a control character (S3 would refuse the key): such a path
+        # is never looked up in the site. A route still gets it, in a path parameter, as
+        # API Gateway passes it, and the function answers (with its correlation id).
+        site_path = _CONTROL_CHARACTER.search(path) is None
         wants_html = "text/html" in lowered.get("accept", "")
         # The site is served as CloudFront serves its S3 origin: GET and HEAD.
         if method in ("GET", "HEAD") and wants_html and not in_api:
+            if not site_path:
+                return _no_route(method, path), "-"
             return self._site(path), "site"
         found = self.router.match(method, raw_route_path)
         if isinstance(found, list):
             if found and method == "OPTIONS":
                 # API Gateway answers the CORS preflight of every resource itself (MOCK).
                 return Response(204, list(CORS_PREFLIGHT_HEADERS), b""), "cors"
-            if method == "HEAD" and not in_api:
+            if method == "HEAD" and not in_api and site_path:
                 asset = self._asset(path)
                 if asset is not None:
                     return asset, "site"
             if found:
                 # Like API Gateway, HEAD is a method of its own: a GET route does not answer it.
                 return _method_not_allowed(method, route_path, found), "-"
-            if method == "GET" and not in_api:
+            if method == "GET" and not in_api and site_path:
                 asset = self._asset(path)
                 if asset is not None:
                     return asset, "site"
-            message = f"no route for {method} {route_path}"
-            return error_response(404, "route_not_found", message), "-"
+            return _no_route(method, route_path), "-"
         route, path_parameters = found
         if len(body) > MAX_BODY_BYTES:
             return error_response(

@@ -61,6 +61,11 @@ def test_valid_token_gives_string_claims(authorizer: CognitoAuthorizer) -> None:
     assert claims["exp"].isdigit()
 
 
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer  "])
+def test_the_bearer_scheme_is_case_insensitive(authorizer: CognitoAuthorizer, scheme: str) -> None:
+    assert authorizer.claims(f"{scheme} {token()}")["cognito:username"] == "ana"
+
+
 def test_bare_token_without_bearer_is_accepted(authorizer: CognitoAuthorizer) -> None:
     # API Gateway's Cognito authorizer takes the header value as the token.
     assert authorizer.claims(token())["aud"] == "client-1"

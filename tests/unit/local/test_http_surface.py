@@ -38,7 +38,8 @@ CLIENTS = 100
 
 class _Function:
     def __call__(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
-        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{}"}
+        body = json.dumps({"params": event["pathParameters"]})
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": body}
 
 
 class _Authorizer:
@@ -190,12 +191,21 @@ def test_head_on_a_site_object_has_its_headers_and_no_body(server: ApiServer) ->
 # --- odd input ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/%01", "/%7F/x", "/api/things/%00", "/things/a%0Ab"])
-def test_a_control_character_in_the_path_is_a_json_404(server: ApiServer, path: str) -> None:
+@pytest.mark.parametrize("path", ["/%01", "/%7F/x", "/things/a%0Ab", "/api/no/%00"])
+def test_a_control_character_in_a_site_path_is_a_json_404(server: ApiServer, path: str) -> None:
     response, body = request(server, "GET", path, {"Accept": "text/html"})
     assert response.status == 404
     assert response.headers["Content-Type"] == "application/json"
     assert b'"route_not_found"' in body
+
+
+def test_a_control_character_in_a_path_parameter_reaches_the_function(
+    server: ApiServer,
+) -> None:
+    # As API Gateway does: the route matches and the function decides (here: echoes it).
+    response, body = request(server, "GET", "/api/things/a%00b", {})
+    assert response.status == 200
+    assert json.loads(body)["params"] == {"thing_id": "a%00b"}
 
 
 def test_a_body_over_the_limit_is_refused_from_content_length_before_it_is_read(
