@@ -117,6 +117,13 @@ def frontend(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def client(session: nox.Session) -> None:
+    """OpenAPI document + generated TypeScript types + typed fetch wrapper: `-- --out DIR`."""
+    install(session)
+    session.run("python", "-m", "woocom.client", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Run the benchmarks; results go to .woocom/bench/results.json and the terminal."""
     woocom(session, "bench")
