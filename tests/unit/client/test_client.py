@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from woocom.client import __main__ as client_cli
-from woocom.client import document_text, openapi_document, stale_files
+from woocom.client import openapi_document, stale_files
 from woocom.paths import REPO_ROOT
 
 VENDORED = REPO_ROOT / "examples" / "storefront-web" / "src" / "api"
 
 
 def test_the_example_app_vendors_the_current_client() -> None:
-    assert stale_files(VENDORED) == [], "run: nox -s client -- --out examples/storefront-web/src/api"
+    fix = "nox -s client -- --out examples/storefront-web/src/api"
+    assert stale_files(VENDORED) == [], fix
 
 
 def test_a_changed_api_makes_the_vendored_client_stale(monkeypatch: pytest.MonkeyPatch) -> None:
