@@ -111,9 +111,11 @@ def destroy(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def frontend(session: nox.Session) -> None:
-    """Publish a built frontend: `nox -s frontend -- local --build-dir dist`."""
+    """Publish a frontend: `nox -s frontend -- staging [--build-dir dist]` (default: example)."""
     install(session)
-    session.run("python", "-m", "frontend_deploy", *session.posargs)
+    # nox runs in the repository root: relative paths and --build-cmd follow where you typed it.
+    workdir = session.invoked_from or "."
+    session.run("python", "-m", "frontend_deploy", "--workdir", workdir, *session.posargs)
 
 
 @nox.session(python=PYTHON)
