@@ -126,6 +126,13 @@ def client(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def canary(session: nox.Session) -> None:
+    """The storefront render check in headless Chromium: `nox -s canary -- local`."""
+    install(session)
+    session.run("python", "-m", "woocom.canary", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Run the benchmarks; results go to .woocom/bench/results.json and the terminal."""
     woocom(session, "bench")
