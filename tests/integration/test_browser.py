@@ -9,8 +9,10 @@ that a failure.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -156,3 +158,44 @@ def test_an_admin_signs_in_with_cognito_and_edits_a_product(
 def labelled(text: str) -> str:
     """XPath of the input inside the <label> whose own text is `text`."""
     return f"//label[normalize-space(text())='{text}']//input"
+
+
+@pytest.mark.destructive
+def test_nox_canary_checks_a_running_local_stack(
+    site_url: str, target: Target, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if target.name != "local":
+        pytest.skip("`nox -s canary -- local` is about the local stack")
+    from woocom.canary.__main__ import main
+
+    outputs = tmp_path / "local.json"
+    outputs.write_text(json.dumps(target.outputs))
+    shot = tmp_path / "storefront.png"
+
+    code = main(["local", "--outputs", str(outputs), "--screenshot", str(shot)])
+
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "canary product CANARY-1:" in printed
+    assert "ok    an order is placed and confirmed" in printed
+    assert "render check passed" in printed
+    assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_dev_publishes_the_storefront_with_its_config(
+    site_url: str, target: Target, tmp_path: Any
+) -> None:
+    if target.name != "local":
+        pytest.skip("the hook of `nox -s dev`")
+    from frontend_deploy.example import publish_to_local_stack
+
+    outputs = tmp_path / "local.json"
+    outputs.write_text(json.dumps(target.outputs))
+
+    publish_to_local_stack(outputs).join(timeout=300)
+
+    with urllib.request.urlopen(f"{site_url}config.json", timeout=30) as response:
+        config = json.load(response)
+    assert config["environment"] == "local"
+    assert config["api_base_url"] == "/api"
+    assert config["cognito"]["user_pool_id"] == target.outputs["user_pool_id"]

@@ -44,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
         "target", help="local (default), staging, pr-123, ...", nargs="?", default="local"
     )
     cli.add_argument("--site-url", help="check this URL instead of the target's site_url")
+    cli.add_argument(
+        "--outputs", type=Path, help="stack outputs file (default: .woocom/outputs/<target>.json)"
+    )
     order = cli.add_mutually_exclusive_group()
     order.add_argument("--read-only", action="store_true", help="browse only, never order")
     order.add_argument(
@@ -71,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     with ExitStack() as stack:
         try:
-            outputs = stack.enter_context(target_outputs(args.target))
+            outputs = stack.enter_context(target_outputs(args.target, args.outputs))
         except OutputsMissingError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -113,13 +116,13 @@ def check(settings: Settings, screenshot: Path | None = None) -> int:
 
 
 @contextmanager
-def target_outputs(target: str) -> Iterator[dict[str, Any]]:
+def target_outputs(target: str, path: Path | None = None) -> Iterator[dict[str, Any]]:
     """The target's outputs; for `local` without a running stack, a stack for this run."""
     if target != "local":
-        yield read_outputs(target)
+        yield read_outputs(target, path)
         return
     try:
-        outputs = read_outputs("local")
+        outputs = read_outputs("local", path)
         if _answers(str(outputs.get("site_url", "")) + "config.json"):
             yield outputs
             return
