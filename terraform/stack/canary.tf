@@ -23,13 +23,15 @@ variable "canary_load_budget_ms" {
 locals {
   long_lived_stack = local.workspace == var.environment && contains(["staging", "production"], var.environment)
   canary_enabled   = var.enable_cdn && coalesce(var.enable_canary, local.long_lived_stack)
+  # Known at plan time (the alarms take the name, not a resource attribute); null when off.
+  canary_name = local.canary_enabled ? "${local.name_prefix}-render" : null
 }
 
 module "canary" {
   source = "../modules/canary"
   count  = local.canary_enabled ? 1 : 0
 
-  name                = "${local.name_prefix}-render"
+  name                = local.canary_name
   site_url            = module.site[0].site_url
   bucket_name         = "${local.name_prefix}-canary-${data.aws_caller_identity.current.account_id}"
   zip_file            = "${path.module}/../modules/canary/render_check.zip"
@@ -38,10 +40,12 @@ module "canary" {
   read_only      = var.environment == "production"
   load_budget_ms = var.canary_load_budget_ms
   force_destroy  = !local.long_lived_stack
-  tags           = local.tags
+  # Same boundary as the functions' roles (developer stacks must set one).
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = local.tags
 }
 
 output "canary_name" {
   description = "Name of the render-check canary (null where it is off)."
-  value       = local.canary_enabled ? module.canary[0].canary_name : null
+  value       = local.canary_name
 }

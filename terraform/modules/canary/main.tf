@@ -113,7 +113,8 @@ resource "aws_s3_object" "code" {
 # --- execution role: write its own artifacts and logs, publish its own metrics ----------
 
 resource "aws_iam_role" "this" {
-  name = "${var.name}-canary"
+  name                 = "${var.name}-canary"
+  permissions_boundary = var.permissions_boundary_arn
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -18,6 +18,11 @@ output "role_arn" {
   value       = aws_iam_role.this.arn
 }
 
+output "permissions_boundary_arn" {
+  description = "Permissions boundary of the execution role (null when none)."
+  value       = aws_iam_role.this.permissions_boundary
+}
+
 output "policy" {
   description = "The execution role's inline policy document (JSON), for tests and reviews."
   value       = aws_iam_role_policy.this.policy

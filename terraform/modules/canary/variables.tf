@@ -107,6 +107,12 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Permissions boundary of the execution role (required where deploy identities may only create bounded roles); null for none."
+  default     = null
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags on every resource of the module."

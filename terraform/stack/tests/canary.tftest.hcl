@@ -51,6 +51,16 @@ run "the_canary_role_holds_no_wildcard_action_and_stars_only_where_aws_has_no_ar
   }
 }
 
+run "the_canary_role_carries_the_stack_boundary" {
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/woocom-developer-boundary"
+  }
+  assert {
+    condition     = module.canary[0].permissions_boundary_arn == "arn:aws:iam::123456789012:policy/woocom-developer-boundary"
+    error_message = "the canary's role must carry the same permissions boundary as the functions' roles"
+  }
+}
+
 run "production_only_browses" {
   variables {
     environment = "production"
