@@ -6,6 +6,11 @@ emulator) and validate (Terraform, offline).
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv"
@@ -14,6 +19,21 @@ nox.options.error_on_external_run = True
 
 PYTHON = "3.11"
 DEV_LOCK = "requirements/dev.txt"
+
+
+def _uv_beside_nox() -> None:
+    """`.venv/bin/nox` from a bootstrap venv that is not activated: let sessions find its uv.
+
+    nox finds that uv itself, but the commands sessions run (the packager, checkov's
+    installer) look uv up on PATH; the bootstrap installs it beside nox.
+    """
+    if shutil.which("uv") is None:
+        scripts = Path(sys.executable).parent
+        if shutil.which("uv", path=str(scripts)):
+            os.environ["PATH"] = f"{scripts}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+_uv_beside_nox()
 
 
 def install(session: nox.Session, *extra: str) -> None:
@@ -30,11 +50,12 @@ def woocom(session: nox.Session, command: str) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff, ruff format --check, mypy --strict on the tooling and the functions."""
+    """ruff, mypy --strict, and the workflow checks: locks per runner, zizmor, actionlint."""
     install(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "src", "functions", "frontend_deploy")
+    session.run("python", "-m", "woocom.ci", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -71,6 +92,13 @@ def invoke(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def logs(session: nox.Session) -> None:
+    """One function's log lines: `nox -s logs -- staging catalog_api --since 10m --follow`."""
+    install(session)
+    session.run("python", "-m", "woocom.ops.logs", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def validate(session: nox.Session) -> None:
     """Terraform fmt, init, validate, test and checkov, offline; then prove the gate bites."""
     woocom(session, "validate")
@@ -81,7 +109,7 @@ def validate(session: nox.Session) -> None:
 def provider_schema(session: nox.Session) -> None:
     """Regenerate src/woocom/tf/aws_schema.json.gz from the pinned cdktn-provider-aws."""
     install(session)
-    session.install("--no-deps", "-r", "requirements/provider-schema.txt")
+    session.install("--no-deps", "--require-hashes", "-r", "requirements/provider-schema.txt")
     session.run("python", "-m", "woocom", "provider-schema", *session.posargs)
 
 
@@ -107,6 +135,28 @@ def deploy(session: nox.Session) -> None:
 def destroy(session: nox.Session) -> None:
     """Destroy a preview or developer stack: `nox -s destroy -- dev-alice`."""
     woocom(session, "destroy")
+
+
+@nox.session(python=PYTHON)
+def smoke(session: nox.Session) -> None:
+    """Check a deployed target's site and API answer: `nox -s smoke -- staging`."""
+    install(session)
+    session.run("python", "-m", "woocom.deploy.smoke", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def integration(session: nox.Session) -> None:
+    """The integration suite's non-destructive tests against a deployed target."""
+    install(session)
+    target, *rest = session.posargs or ["local"]
+    session.run("pytest", "tests/integration", f"--target={target}", "-m", "not destructive", *rest)
+
+
+@nox.session(python=PYTHON)
+def sweep(session: nox.Session) -> None:
+    """Destroy previews and developer stacks past their TTL (dry run without --apply)."""
+    install(session)
+    session.run("python", "-m", "woocom.deploy.sweeper", *session.posargs)
 
 
 @nox.session(python=PYTHON)

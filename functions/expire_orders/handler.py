@@ -23,7 +23,9 @@ _SAFETY_MARGIN_MS = 5000
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = settings.current()
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    with logs.correlated(str(event.get("id") or getattr(context, "aws_request_id", "schedule"))):
+    with logs.correlated(
+        str(event.get("id") or getattr(context, "aws_request_id", "schedule")), context
+    ):
         sweep = orders.sweep_pending_orders(
             Repository.default(),
             max_age=timedelta(minutes=config.order_max_age_minutes),

@@ -28,13 +28,20 @@ _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard",
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_session: boto3.session.Session | None = None
 
 
 def _client(service: Service) -> Any:
+    global _session
     with _lock:
         if service not in _clients:
-            # A session of our own: the default session is not safe to use from threads.
-            _clients[service] = boto3.session.Session().client(service, config=_CONFIG)
+            # One session of our own for every client: its endpoint, partition and retry
+            # data load once (~150 ms per extra session on a cold start). Not the default
+            # session, and clients are only made under this lock: sessions are not
+            # thread-safe, the clients they make are.
+            if _session is None:
+                _session = boto3.session.Session()
+            _clients[service] = _session.client(service, config=_CONFIG)
         return _clients[service]
 
 
@@ -55,6 +62,8 @@ def sqs() -> SQSClient:
 
 def reset() -> None:
     """Forget every client and the settings; the next call builds them from os.environ."""
+    global _session
     with _lock:
         _clients.clear()
+        _session = None
     settings.reset()

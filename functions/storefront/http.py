@@ -230,7 +230,7 @@ class Router:
         request = Request.from_event(
             event, fallback_id=str(getattr(context, "aws_request_id", None) or uuid.uuid4())
         )
-        with logs.correlated(request.correlation_id):
+        with logs.correlated(request.correlation_id, context):
             try:
                 response = self._dispatch(request)
             except errors.DomainError as exc:

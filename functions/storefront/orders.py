@@ -171,12 +171,17 @@ def cancel_order(repo: Repository, order_id: str, now: datetime | None = None) -
     )
 
 
+# Statuses an order reaches only after its charge was recorded on it.
+_PAID_STATUSES = frozenset({OrderStatus.CONFIRMED, OrderStatus.FULFILLED})
+
+
 def confirm_order(
     repo: Repository, provider: PaymentProvider, order_id: str, now: datetime | None = None
 ) -> str:
     """The worker's step: charge and confirm a PENDING order. Returns what happened:
-    "confirmed", "declined" (cancelled, stock released), "skipped" (not PENDING any more)
-    or "refunded" (it expired while being charged). PaymentUnavailableError propagates,
+    "confirmed", "declined" (cancelled, stock released), "skipped" (not PENDING any more,
+    or confirmed by a concurrent copy of the message with this same charge) or "refunded"
+    (it expired or was cancelled while being charged). PaymentUnavailableError propagates,
     so the message is retried."""
     now = now or utcnow()
     order = repo.get_order(order_id)
@@ -196,8 +201,26 @@ def confirm_order(
     ):
         log.info("order confirmed", extra={"order_id": order_id})
         return "confirmed"
+    # The order left PENDING while it was being charged. Another copy of this message (SQS
+    # delivers at least once, the sweep re-drives) may have confirmed it with this very
+    # charge: refunding then would leave a CONFIRMED order unpaid. Refund only a charge
+    # that no order holds.
+    current = repo.get_order(order_id)
+    if (
+        current is not None
+        and current.status in _PAID_STATUSES
+        and current.payment_reference == reference
+    ):
+        log.info(
+            "order already confirmed by a concurrent copy of this message",
+            extra={"order_id": order_id, "status": current.status},
+        )
+        return "skipped"
     provider.refund(order, reference)
-    log.warning("order left PENDING while being charged; refunded", extra={"order_id": order_id})
+    log.warning(
+        "order left PENDING while being charged; refunded",
+        extra={"order_id": order_id, "status": current.status if current else None},
+    )
     return "refunded"
 
 
@@ -216,18 +239,16 @@ def sweep_pending_orders(
     now: datetime | None = None,
     time_is_up: Callable[[], bool] = lambda: False,
 ) -> Sweep:
-    """Expire PENDING orders older than `max_age` (stock released, one transaction each),
-    then re-send to the queue those older than `redrive_after`: the worker never heard of
-    them if the API's enqueue failed. `time_is_up` stops early; the next run continues."""
+    """Re-send to the queue the PENDING orders older than `redrive_after` (the worker never
+    heard of them if the API's enqueue failed), then expire those older than `max_age`
+    (stock released, one transaction each). `time_is_up` stops early; the next run
+    continues.
+
+    Re-drive comes first: it is cheap and bounded (orders of the last `max_age` only),
+    while an expiry backlog can be huge; a fresh order must not wait behind it, and an
+    expiry that waits one more run only keeps its stock reserved a little longer."""
     now = now or utcnow()
     sweep = Sweep()
-    for order in repo.pending_orders(created_before=now - max_age):
-        if time_is_up():
-            sweep.stopped_early = True
-            return sweep
-        if repo.release_order(order, OrderStatus.EXPIRED, now):
-            sweep.expired += 1
-            log.info("order expired", extra={"order_id": order.order_id})
     for order in repo.pending_orders(
         created_before=now - redrive_after, created_after=now - max_age
     ):
@@ -238,4 +259,11 @@ def sweep_pending_orders(
             sweep.redriven += 1
         else:
             sweep.redrive_failed += 1
+    for order in repo.pending_orders(created_before=now - max_age):
+        if time_is_up():
+            sweep.stopped_early = True
+            return sweep
+        if repo.release_order(order, OrderStatus.EXPIRED, now):
+            sweep.expired += 1
+            log.info("order expired", extra={"order_id": order.order_id})
     return sweep

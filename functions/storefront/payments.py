@@ -8,6 +8,7 @@ providers offer this through an idempotency key; we pass the order id.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Protocol
 
 from storefront.errors import ConfigurationError, PaymentDeclinedError, PaymentUnavailableError
@@ -46,7 +47,8 @@ class SimulatedPaymentProvider:
         log.info("simulated refund", extra={"order_id": order.order_id, "reference": reference})
 
 
-PROVIDERS: dict[str, type[SimulatedPaymentProvider]] = {"simulated": SimulatedPaymentProvider}
+# Name (PAYMENT_PROVIDER) -> factory. Tests register a provider of their own here.
+PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {"simulated": SimulatedPaymentProvider}
 
 
 def provider(name: str) -> PaymentProvider:

@@ -7,6 +7,7 @@ Single-table design (functions/README.md has the full picture):
 | product     | PRODUCT#<sku>     | PRODUCT     | CATEGORY#<category> / <sku>      | PRODUCT/<sku> |
 | order       | ORDER#<id>        | ORDER       | ORDER_STATUS#<s> / <created>#<id> | -            |
 | idempotency | IDEMPOTENCY#<key> | IDEMPOTENCY | -                                | -             |
+| import run  | IMPORT#<bucket>/<key> | RUN#<run> | -                              | -             |
 
 Every read on a request path is a GetItem, BatchGetItem or Query; nothing scans.
 Models go in, models come out: the item layout never leaks past this module.
@@ -81,6 +82,20 @@ def _order_key(order_id: str) -> Item:
 
 def _idempotency_key(key: str) -> Item:
     return _to_item({"pk": f"IDEMPOTENCY#{key}", "sk": "IDEMPOTENCY"})
+
+
+def _import_key(source: str, run: str) -> Item:
+    return _to_item({"pk": f"IMPORT#{source}", "sk": f"RUN#{run}"})
+
+
+def _import_run(item: Mapping[str, Any]) -> ImportRun:
+    values = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return ImportRun(
+        segment=int(values.get("run_segment", 0)),
+        state_key=values.get("state_key"),
+        done=bool(values.get("run_done", False)),
+        lease_owner=values.get("lease_owner"),
+    )
 
 
 def _product_item(product: Product, now: datetime) -> Item:
@@ -168,6 +183,20 @@ class TransactionCancelledError(Exception):
     def old_item(self, index: int) -> dict[str, Any] | None:
         item = self.reasons[index].get("Item")
         return {k: _deserializer.deserialize(v) for k, v in item.items()} if item else None
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """Where one CSV import stands: `segment` counts the checkpoints taken so far and
+    `state_key` names the S3 object holding the progress of the last one (None at start)."""
+
+    segment: int
+    state_key: str | None
+    done: bool
+    lease_owner: str | None
+
+
+IMPORT_TTL_SECONDS = 30 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -412,6 +441,98 @@ class Repository:
         ):
             for item in page["Items"]:
                 yield _from_item(item, Order)
+
+    # --- import runs --------------------------------------------------------------------
+    #
+    # One item per (file, run) is the lease and the checkpoint pointer of a CSV import:
+    # the invocation that holds the lease is the only one importing rows, so overlapping
+    # deliveries of the same S3 event never import a row twice, and a checkpoint moves
+    # forward only from the segment its writer started from.
+
+    def get_import(self, source: str, run: str) -> ImportRun | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=_import_key(source, run), ConsistentRead=True
+        )
+        return _import_run(found["Item"]) if "Item" in found else None
+
+    def claim_import(
+        self, source: str, run: str, owner: str, now: datetime, until: datetime
+    ) -> ImportRun | None:
+        """Take the lease of this run until `until` (created at segment 0 the first time).
+
+        None when another invocation holds a lease that has not run out, or the run is
+        done: the caller leaves it alone. The same owner may claim again (Lambda keeps
+        the request id when it retries an asynchronous invocation)."""
+        try:
+            answer = self._client.update_item(
+                TableName=self._table,
+                Key=_import_key(source, run),
+                UpdateExpression=(
+                    "SET lease_owner = :owner, lease_until = :until, updated_at = :now, "
+                    "#type = :type, run_segment = if_not_exists(run_segment, :zero), "
+                    "expires_at = if_not_exists(expires_at, :expires)"
+                ),
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (attribute_not_exists(run_done) AND "
+                    "(lease_until < :now_epoch OR lease_owner = :owner))"
+                ),
+                ExpressionAttributeNames={"#type": "type"},
+                ExpressionAttributeValues=_to_item(
+                    {
+                        ":owner": owner,
+                        ":until": int(until.timestamp()),
+                        ":now": iso_utc(now),
+                        ":now_epoch": int(now.timestamp()),
+                        ":type": "import",
+                        ":zero": 0,
+                        ":expires": int(now.timestamp()) + IMPORT_TTL_SECONDS,
+                    }
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        return _import_run(answer["Attributes"])
+
+    def advance_import(
+        self,
+        source: str,
+        run: str,
+        owner: str,
+        segment: int,
+        state_key: str,
+        now: datetime,
+        *,
+        done: bool = False,
+    ) -> bool:
+        """Checkpoint `segment` -> `segment + 1` (state in `state_key`) and give the lease
+        back; with `done`, mark the run finished. False when this owner lost the lease."""
+        update = (
+            "SET run_segment = :next, state_key = :state_key, lease_until = :zero, "
+            "updated_at = :now"
+        )
+        values: dict[str, Any] = {
+            ":next": segment + 1,
+            ":segment": segment,
+            ":owner": owner,
+            ":state_key": state_key,
+            ":zero": 0,
+            ":now": iso_utc(now),
+        }
+        if done:
+            update += ", run_done = :true"
+            values[":true"] = True
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_import_key(source, run),
+                UpdateExpression=update,
+                ConditionExpression="run_segment = :segment AND lease_owner = :owner",
+                ExpressionAttributeValues=_to_item(values),
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     # --- plumbing -----------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ from functools import cache
 from storefront.errors import ConfigurationError
 
 
-def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+def _integer(
+    environ: Mapping[str, str], name: str, default: int, maximum: int | None = None
+) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
@@ -27,8 +29,12 @@ def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigurationError(f"{name}={raw!r} must be a whole number") from None
     if value <= 0:
         raise ConfigurationError(f"{name}={raw!r} must be greater than 0")
+    if maximum is not None and value > maximum:
+        raise ConfigurationError(f"{name}={raw!r} must be at most {maximum}")
     return value
 
+
+IMPORT_REPORT_MAX_ROWS_LIMIT = 10_000
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -50,6 +56,9 @@ class Settings:
     payment_provider: str
     order_max_age_minutes: int
     redrive_after_seconds: int
+    # How many rejected rows (and repeated skus) an import report lists; the counts
+    # are always exact. Bounded so a report, and the importer's memory, stay small.
+    import_report_max_rows: int
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -62,6 +71,9 @@ class Settings:
             payment_provider=environ.get("PAYMENT_PROVIDER", "simulated"),
             order_max_age_minutes=_integer(environ, "ORDER_MAX_AGE_MINUTES", 30),
             redrive_after_seconds=_integer(environ, "REDRIVE_AFTER_SECONDS", 120),
+            import_report_max_rows=_integer(
+                environ, "IMPORT_REPORT_MAX_ROWS", 1000, maximum=IMPORT_REPORT_MAX_ROWS_LIMIT
+            ),
         )
 
     def require_table(self) -> str:

@@ -2,6 +2,12 @@
 
 A benchmark is a module `benchmarks/bench_<area>.py` exposing
 `run() -> dict[str, object]`; the dict may hold a "summary" list of lines to print.
+
+Results accumulate in `.woocom/bench/results.json`: running some areas replaces
+their entries and keeps the others, each stamped with when and where it ran.
+The README's figures table (between `<!-- bench:figures -->` markers) is then
+rewritten from that file, so every figure the README states comes from one run
+of one benchmark, never from a hand copy.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from typing import Any
 from woocom.paths import BENCH_DIR, REPO_ROOT
 
 BENCH_SOURCES = REPO_ROOT / "benchmarks"
+README = REPO_ROOT / "README.md"
+FIGURES_START = "<!-- bench:figures -->"
+FIGURES_END = "<!-- /bench:figures -->"
 
 
 def discover(only: Sequence[str]) -> list[Path]:
@@ -41,20 +50,60 @@ def run_one(path: Path) -> dict[str, Any]:
     return result
 
 
+def load_results(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {"benchmarks": {}}
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    loaded.setdefault("benchmarks", {})
+    return loaded
+
+
+def figures_table(results: dict[str, Any]) -> str:
+    """The README's table: every area's summary lines, with when and where they ran."""
+    rows = [
+        "| area | figures (`nox -s bench`, from `.woocom/bench/results.json`) | run |",
+        "|---|---|---|",
+    ]
+    for area, result in sorted(results["benchmarks"].items()):
+        lines = result.get("summary") or [f"FAILED: {result.get('error', 'no figures')}"]
+        cell = "<br>".join(str(line).replace("|", "\\|") for line in lines)
+        ran = f"{str(result.get('when', '?'))[:10]}, Python {result.get('python', '?')}"
+        rows.append(f"| {area} | {cell} | {ran} |")
+    return "\n".join(rows)
+
+
+def update_readme(readme: Path, results: dict[str, Any]) -> bool:
+    """Rewrite the figures between the markers; False when the README has no markers."""
+    text = readme.read_text(encoding="utf-8")
+    before, found, rest = text.partition(FIGURES_START)
+    _, found_end, after = rest.partition(FIGURES_END)
+    if not (found and found_end):
+        return False
+    table = figures_table(results)
+    readme.write_text(f"{before}{FIGURES_START}\n{table}\n{FIGURES_END}{after}", encoding="utf-8")
+    return True
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="woocom bench", description=__doc__)
     parser.add_argument("only", nargs="*", help="areas to run (default: all), e.g. imports")
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "results.json")
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        default=README,
+        help="README whose figures table is rewritten from the results (default: README.md)",
+    )
+    parser.add_argument(
+        "--no-readme", action="store_true", help="leave the README alone (figures only printed)"
+    )
     args = parser.parse_args(argv)
     paths = discover(args.only)
     if not paths:
         print(f"no benchmarks match {args.only}", file=sys.stderr)
         return 2
-    results: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
-        "benchmarks": {},
-    }
+    results = load_results(args.output)
+    machine = {"python": platform.python_version(), "platform": platform.platform()}
     failed = False
     for path in paths:
         area = path.stem.removeprefix("bench_")
@@ -67,8 +116,11 @@ def main(argv: Sequence[str]) -> int:
             print(f"  FAILED: {result['error']}")
         for line in result.get("summary", []):
             print(f"  {line}")
-        results["benchmarks"][area] = result
+        stamp = {"when": datetime.now(UTC).isoformat(timespec="seconds"), **machine}
+        results["benchmarks"][area] = {**stamp, **result}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nresults written to {args.output}")
+    if not args.no_readme and update_readme(args.readme, results):
+        print(f"figures table of {args.readme.name} rewritten from them")
     return 1 if failed else 0

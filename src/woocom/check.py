@@ -16,7 +16,9 @@ def summarize(stack: Stack) -> str:
     for name, table in stack.tables.items():
         keys = f"{table.hash_key}/{table.range_key}" if table.range_key else table.hash_key
         indexes = ", ".join(stack.tables[name].indexes) or "no indexes"
-        out.append(f"  table  {name}: keys {keys}, {indexes}, {table.billing_mode}")
+        capacity = table.capacity()
+        billing = f"PROVISIONED {capacity[0]}/{capacity[1]}" if capacity else table.billing_mode
+        out.append(f"  table  {name}: keys {keys}, {indexes}, {billing}")
     for name, bucket in stack.buckets.items():
         extra = " versioned" if bucket.versioning else ""
         out.append(f"  bucket {name}{extra}")
@@ -27,7 +29,8 @@ def summarize(stack: Stack) -> str:
         out.append("")
         out.append(
             f"{name}  ({stack.lambda_handler(name)}, {stack.runtime(name)}/"
-            f"{stack.architecture(name)}, {stack.memory(name)} MB, {stack.timeout(name)} s)"
+            f"{stack.architecture(name)}, {stack.memory(name)} MB, {stack.timeout(name)} s, "
+            f"logs {stack.log_retention_days(name)} days)"
         )
         if fn.description:
             out.append(f"  {fn.description}")

@@ -4,7 +4,11 @@ environment        = "staging"
 region             = "us-east-1"
 log_level          = "DEBUG"
 log_retention_days = 7
-alarm_emails       = []
 # The developer policy lets developers create only roles that carry this boundary
 # (bootstrap output `developer_permissions_boundary_arn`).
 permissions_boundary_arn = "arn:aws:iam::<staging-account-id>:policy/woocom-developer-boundary"
+
+# --- Alarms (terraform/modules/alarms; README "operations") ---
+# Subscribe yourself if you want the mails: alarm_emails = ["you@example.com"]
+alarm_emails     = []
+alarm_thresholds = {}

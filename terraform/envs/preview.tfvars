@@ -4,4 +4,8 @@ environment        = "staging"
 region             = "us-east-1"
 log_level          = "DEBUG"
 log_retention_days = 3
-alarm_emails       = []
+
+# --- Alarms (terraform/modules/alarms; README "operations") ---
+# Short-lived previews page nobody; the alarms and dashboard still exist to look at.
+alarm_emails     = []
+alarm_thresholds = {}

@@ -4,9 +4,12 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  stack    = yamldecode(file("${path.module}/../../stack.yaml"))
-  defaults = local.stack.defaults
-  manifest = jsondecode(file(var.package_manifest))
+  # The stack document: stack.yaml validated and fully defaulted by the Python model
+  # (woocom.stackdoc), written by every tooling command before it runs Terraform. HCL reads
+  # values from it and adds no default of its own.
+  stack_document = coalesce(var.stack_document, "${path.module}/../../.woocom/build/stack.json")
+  stack          = jsondecode(file(local.stack_document))
+  manifest       = jsondecode(file(var.package_manifest))
 
   # staging/production run in the default workspace; previews (pr-12) and
   # developer stacks (dev-alice) are workspaces of the staging account.
@@ -19,45 +22,33 @@ locals {
     git_sha     = var.git_sha
     managed_by  = "terraform"
   }
-  log_retention_days = coalesce(var.log_retention_days, local.defaults.log_retention_days)
+  log_retention_days = coalesce(var.log_retention_days, local.stack.log_retention_days)
 
-  tables    = try(local.stack.tables, {})
-  buckets   = try(local.stack.buckets, {})
-  queues    = try(local.stack.queues, {})
+  tables    = local.stack.tables
+  buckets   = local.stack.buckets
+  queues    = local.stack.queues
   functions = local.stack.functions
 
-  triggers    = { for name, fn in local.functions : name => try(fn.triggers, {}) }
-  permissions = { for name, fn in local.functions : name => try(fn.permissions, {}) }
+  triggers    = { for name, fn in local.functions : name => fn.triggers }
+  permissions = { for name, fn in local.functions : name => fn.permissions }
 
   # "GET /products/{sku}" => {function, method, path, admin}
-  routes = merge([
-    for name, triggers in local.triggers : {
-      for route in try(triggers.api, []) : route.route => {
-        function = name
-        method   = split(" ", route.route)[0]
-        path     = split(" ", route.route)[1]
-        admin    = try(route.auth, "public") == "admin"
-      }
-    }
-  ]...)
+  routes = local.stack.routes
 
   # bucket => [{function, prefix, suffix}]: one notification resource per bucket.
-  s3_triggers = {
-    for bucket in distinct(flatten([for t in values(local.triggers) : [for s in try(t.s3, []) : s.bucket]])) : bucket => flatten([
-      for name, t in local.triggers : [
-        for s in try(t.s3, []) : { function = name, prefix = try(s.prefix, ""), suffix = try(s.suffix, "") } if s.bucket == bucket
-      ]
-    ])
-  }
+  s3_triggers = local.stack.s3_notifications
 
-  # The common contract: TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME, QUEUE_<NAME>_URL for
-  # each resource the function may touch (woocom.config.resource_environment).
+  # "table/main" => name, "bucket/imports" => name, "queue/orders" => URL: the values of the
+  # TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME and QUEUE_<NAME>_URL variables the document names.
+  resource_values = merge(
+    { for name, t in module.data.tables : "table/${name}" => t.name },
+    { for name, b in module.data.buckets : "bucket/${name}" => b.name },
+    { for name, q in module.data.queues : "queue/${name}" => q.url },
+  )
   environments = {
     for name, fn in local.functions : name => merge(
-      { for t in keys(try(local.permissions[name].table, {})) : "TABLE_${upper(t)}_NAME" => module.data.tables[t].name },
-      { for b in keys(try(local.permissions[name].bucket, {})) : "BUCKET_${upper(b)}_NAME" => module.data.buckets[b].name },
-      { for q in keys(try(local.permissions[name].queue, {})) : "QUEUE_${upper(q)}_URL" => module.data.queues[q].url },
-      try(fn.environment, {}),
+      { for variable, resource in fn.resource_variables : variable => local.resource_values[resource] },
+      fn.environment,
       { WOOCOM_ENV = local.workspace, LOG_LEVEL = var.log_level },
     )
   }
@@ -96,16 +87,16 @@ module "function" {
   for_each = local.functions
 
   function_name            = "${local.name_prefix}-${each.key}"
-  description              = try(each.value.description, "")
-  handler                  = "${try(each.value.folder, each.key)}.${each.value.handler}"
-  runtime                  = try(each.value.runtime, local.defaults.runtime)
-  architecture             = try(each.value.architecture, local.defaults.architecture)
-  memory                   = try(each.value.memory, local.defaults.memory)
-  timeout                  = try(each.value.timeout, local.defaults.timeout)
-  reserved_concurrency     = try(each.value.reserved_concurrency, null)
+  description              = each.value.description
+  handler                  = each.value.lambda_handler
+  runtime                  = each.value.runtime
+  architecture             = each.value.architecture
+  memory                   = each.value.memory
+  timeout                  = each.value.timeout
+  reserved_concurrency     = each.value.reserved_concurrency
   permissions_boundary_arn = var.permissions_boundary_arn
   environment              = local.environments[each.key]
-  log_retention_days       = local.log_retention_days
+  log_retention_days       = coalesce(var.log_retention_days, each.value.log_retention_days)
   tags                     = local.tags
 
   package = {
@@ -113,9 +104,10 @@ module "function" {
     source_code_hash = local.manifest.functions[each.key].base64_sha256
   }
 
-  tables  = { for t, access in try(local.permissions[each.key].table, {}) : t => { arn = module.data.tables[t].arn, access = access } }
-  buckets = { for b, access in try(local.permissions[each.key].bucket, {}) : b => { arn = module.data.buckets[b].arn, access = access } }
-  queues  = { for q, access in try(local.permissions[each.key].queue, {}) : q => { arn = module.data.queues[q].arn, access = access } }
+  # The role's access (declared permissions, plus consume on SQS trigger queues).
+  tables  = { for t, access in each.value.access.table : t => { arn = module.data.tables[t].arn, access = access } }
+  buckets = { for b, access in each.value.access.bucket : b => { arn = module.data.buckets[b].arn, access = access } }
+  queues  = { for q, access in each.value.access.queue : q => { arn = module.data.queues[q].arn, access = access } }
 
   api = {
     rest_api_id   = module.api.rest_api_id
@@ -130,17 +122,17 @@ module "function" {
     } if route.function == each.key
   }
   schedules = {
-    for index, schedule in try(local.triggers[each.key].schedule, []) : tostring(index) => {
+    for index, schedule in each.value.triggers.schedule : tostring(index) => {
       expression = schedule.expression
-      enabled    = try(schedule.enabled, true)
+      enabled    = schedule.enabled
     }
   }
-  s3_sources = { for s in try(local.triggers[each.key].s3, []) : s.bucket => module.data.buckets[s.bucket].arn }
+  s3_sources = { for s in each.value.triggers.s3 : s.bucket => module.data.buckets[s.bucket].arn }
   sqs_triggers = {
-    for s in try(local.triggers[each.key].sqs, []) : s.queue => {
+    for s in each.value.triggers.sqs : s.queue => {
       queue_arn       = module.data.queues[s.queue].arn
-      batch_size      = try(s.batch_size, 10)
-      batching_window = try(s.batching_window, 0)
+      batch_size      = s.batch_size
+      batching_window = s.batching_window
     }
   }
 }
@@ -176,23 +168,4 @@ module "site" {
   aliases         = var.site_aliases
   certificate_arn = var.site_certificate_arn
   tags            = local.tags
-}
-
-module "alarms" {
-  source = "../modules/alarms"
-
-  name                          = local.name_prefix
-  api                           = { name = module.api.api_name, stage = module.api.stage_name }
-  api_5xx_per_minute            = var.api_5xx_alarm_per_minute
-  function_errors_per_5_minutes = var.function_errors_alarm_per_5_minutes
-  function_names                = { for name, fn in module.function : name => fn.function_name }
-  # Keys from stack.yaml and plan-time flags: for_each keys must be known before apply.
-  dead_letter_queues = merge(
-    { for name, q in local.queues : name => module.data.queues[name].dlq_name if try(q.dlq, null) != null },
-    { for name, fn in module.function : "${name}-async" => fn.dlq_name if fn.asynchronous },
-  )
-  table_names  = { for name, t in module.data.tables : name => t.name }
-  site         = { enabled = var.enable_cdn, distribution_id = var.enable_cdn ? module.site[0].distribution_id : null }
-  alarm_emails = var.alarm_emails
-  tags         = local.tags
 }

@@ -24,6 +24,12 @@ variable "package_manifest" {
   description = "Path to the build manifest written by `nox -s package` (.woocom/build/manifest.json); zip paths in it are relative to the repository root."
 }
 
+variable "stack_document" {
+  type        = string
+  description = "Path to the stack document (stack.yaml normalized by the Python model, woocom.stackdoc); null reads .woocom/build/stack.json, which every woocom command that runs Terraform writes first."
+  default     = null
+}
+
 variable "git_sha" {
   type        = string
   description = "Commit deployed; tagged on every resource."
@@ -32,31 +38,8 @@ variable "git_sha" {
 
 variable "log_retention_days" {
   type        = number
-  description = "Log retention of functions and API access logs; null keeps stack.yaml's defaults.log_retention_days."
+  description = "Log retention of functions and API access logs in this environment; null keeps stack.yaml's (per function, and defaults.log_retention_days for the API)."
   default     = null
-}
-
-variable "api_5xx_alarm_per_minute" {
-  type        = number
-  description = "Alarm when the API answers more 5xx than this in one minute."
-  default     = 150
-
-  validation {
-    condition     = var.api_5xx_alarm_per_minute >= 1
-    error_message = "api_5xx_alarm_per_minute must be at least 1."
-  }
-}
-
-variable "function_errors_alarm_per_5_minutes" {
-  type        = number
-  description = "Alarm when one function fails more often than this in 5 minutes."
-  default     = 5
-}
-
-variable "alarm_emails" {
-  type        = list(string)
-  description = "Addresses subscribed to the alarm topic."
-  default     = []
 }
 
 variable "enable_cdn" {

@@ -40,6 +40,9 @@ def target(
             schedules={"expire_orders": LOCAL_EXPIRY_SCHEDULE},
             outputs_path=tmp_path_factory.mktemp("outputs") / "local.json",
             reload=False,
+            # Each function may only do what its stack.yaml permissions grant (local/iam.py):
+            # the suite passing with no denial proves the declarations complete.
+            enforce_iam=True,
         ) as runtime:
             yield Target(
                 name,
@@ -48,6 +51,8 @@ def target(
                 runtime.outputs["user_token"],
                 LOCAL_ORDER_MAX_AGE_MINUTES,
             )
+            assert runtime.iam is not None
+            assert runtime.iam.denials == [], "a function needs a permission stack.yaml lacks"
         return
     if name == "localstack":
         from woocom.local import localstack

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from woocom.deploy.smoke import SmokeCheckError, smoke_check
 from woocom.outputs import flatten_terraform_outputs, write_outputs
 from woocom.packaging import Packager, PackagingError
 from woocom.paths import OUTPUTS_DIR, REPO_ROOT, STATE_DIR
+from woocom.stackdoc import document_path, write_stack_document
 from woocom.tf.runner import (
     PROVIDER_ENV,
     ProviderSource,
@@ -63,13 +65,53 @@ class DeployPaths:
 
 
 def package_functions(repo_root: Path) -> Path:
-    """Build (or reuse) every zip; returns the manifest Terraform reads."""
+    """Build (or reuse) every zip and write the stack document; returns the manifest.
+
+    Terraform reads both: the zips through the manifest, stack.yaml through the
+    document (woocom.stackdoc), at .woocom/build/ of the checkout.
+    """
     packager = Packager(repo_root)
     try:
-        packager.build(load_stack(repo_root / "stack.yaml"))
+        stack = load_stack(repo_root / "stack.yaml")
+        write_stack_document(stack, document_path(repo_root))
+        packager.build(stack)
     except (StackError, PackagingError) as exc:
         raise DeployFailedError(f"packaging failed, nothing was planned:\n{exc}") from None
     return packager.manifest_path
+
+
+# What Terraform (Go's net/http, the AWS SDK) prints when it cannot reach a host, and
+# when it reached AWS but was turned away: the two causes of a failed `init`.
+_NETWORK_ERRORS = re.compile(
+    r"no such host|dial tcp|i/o timeout|connection refused|network is unreachable|"
+    r"TLS handshake timeout|Client\.Timeout|context deadline exceeded|"
+    r"could not connect to|Failed to query available provider packages|connection reset",
+    re.IGNORECASE,
+)
+_CREDENTIAL_ERRORS = re.compile(
+    r"no valid credential sources|NoCredentialProviders|failed to refresh cached credentials|"
+    r"get identity|ExpiredToken|InvalidClientTokenId|SignatureDoesNotMatch|"
+    r"UnrecognizedClientException|AccessDenied|StatusCode: 403|security token",
+    re.IGNORECASE,
+)
+
+
+def init_failure_hint(message: str, env: Environment, backend: Path) -> str:
+    """Say whether a failed `init` is the network or the credentials, and what to do."""
+    credentials = (
+        f"Check that your credentials are for the {env.account} account "
+        f"(`aws sts get-caller-identity`) and that {backend} names its state bucket."
+    )
+    if _NETWORK_ERRORS.search(message):
+        return (
+            "This is a network problem, not your credentials: Terraform could not reach "
+            "a host (init needs registry.terraform.io for the hashicorp/aws provider and "
+            "the S3 endpoint for the state). Check your connection, proxy or VPN and retry; "
+            "`nox -s validate` works offline meanwhile."
+        )
+    if _CREDENTIAL_ERRORS.search(message):
+        return f"AWS refused the credentials (the network is fine). {credentials}"
+    return credentials
 
 
 @dataclass
@@ -106,9 +148,7 @@ class Deployer:
             self.terraform(env, "workspace", "select", "-or-create=true", env.workspace)
         except TerraformError as exc:
             raise DeployFailedError(
-                f"{exc}\nNothing was changed. Check that your credentials are for the "
-                f"{env.account} account (`aws sts get-caller-identity`) and that {backend} "
-                "names its state bucket."
+                f"{exc}\nNothing was changed. {init_failure_hint(str(exc), env, backend)}"
             ) from None
         return manifest
 
@@ -120,7 +160,9 @@ class Deployer:
             f"-var=git_sha={guards.head_commit(self.paths.repo_root)}",
         ]
 
-    def plan(self, env: Environment) -> PlanSummary:
+    def plan(
+        self, env: Environment, *, lock: bool = True, summary_file: Path | None = None
+    ) -> PlanSummary:
         manifest = self.prepare(env)
         plan_file = self.paths.plan_file(env)
         plan_file.unlink(missing_ok=True)
@@ -130,6 +172,7 @@ class Deployer:
                 env,
                 "plan",
                 "-input=false",
+                *(() if lock else ("-lock=false",)),
                 f"-out={plan_file}",
                 *self.variables(env, manifest),
             )
@@ -139,7 +182,16 @@ class Deployer:
                 f"{exc}\nNothing was changed. `nox -s validate` checks the configuration offline."
             ) from None
         summary = summarize(json.loads(shown.stdout))
-        self.say(render(summary, env.name))
+        rendered = render(summary, env.name)
+        self.say(rendered)
+        # CI: the plan goes into the job summary (and, for drift, into the issue body).
+        markdown = f"### Plan for {env.name}\n\n```\n{rendered}\n```\n"
+        step_summary = self.environ.get("GITHUB_STEP_SUMMARY")
+        for path in (Path(step_summary) if step_summary else None, summary_file):
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with path.open("a", encoding="utf-8") as out:
+                    out.write(markdown)
         return summary
 
     def deploy(self, env: Environment, *, approve: bool, allow_destroy: Sequence[str]) -> str:
@@ -232,6 +284,20 @@ def parser(command: str) -> argparse.ArgumentParser:
     }[command]
     result = argparse.ArgumentParser(prog=f"woocom {command}", description=what)
     result.add_argument("target", help="staging, production, pr-<number> or dev-<name>")
+    if command == "plan":
+        result.add_argument(
+            "--detailed-exitcode",
+            action="store_true",
+            help="exit 2 when the plan has changes (drift), 0 when none, 1 on error",
+        )
+        result.add_argument(
+            "--no-lock",
+            action="store_true",
+            help="plan without taking the state lock (a read-only role cannot write it)",
+        )
+        result.add_argument(
+            "--summary-file", type=Path, metavar="FILE", help="also append the summary here"
+        )
     if command == "deploy":
         result.add_argument(
             "--approve", action="store_true", help="production: I have read the plan"
@@ -252,7 +318,10 @@ def parser(command: str) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str], deployer: Deployer | None = None) -> int:
-    """`woocom plan|deploy|destroy <target> [options]`; 0 ok, 1 refused or failed, 2 usage."""
+    """`woocom plan|deploy|destroy <target> [options]`; 0 ok, 1 refused or failed, 2 usage.
+
+    `plan --detailed-exitcode` also exits 2 when the plan has changes, as Terraform does.
+    """
     if not argv or argv[0] not in ("plan", "deploy", "destroy"):
         print("usage: woocom plan|deploy|destroy <target> [options]", file=sys.stderr)
         return 2
@@ -271,11 +340,14 @@ def main(argv: Sequence[str], deployer: Deployer | None = None) -> int:
         env = resolve(args.target)
     except UnknownEnvironmentError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        # With --detailed-exitcode, 2 means "changes": a usage error must not look like drift.
+        return 1 if getattr(args, "detailed_exitcode", False) else 2
     deployer = deployer or Deployer()
     try:
         if command == "plan":
-            deployer.plan(env)
+            summary = deployer.plan(env, lock=not args.no_lock, summary_file=args.summary_file)
+            if args.detailed_exitcode and not summary.empty:
+                return 2
         elif command == "destroy":
             deployer.destroy(env)
         elif args.force_unlock:

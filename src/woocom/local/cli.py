@@ -19,6 +19,7 @@ from woocom.config import STACK_FILE, StackError
 from woocom.local.api import API_PREFIX, PortInUseError
 from woocom.local.functions import EnvironmentConflictError
 from woocom.local.runtime import SEED_FILE, LocalRuntime
+from woocom.ops.logs import local_log_environment
 from woocom.paths import REPO_ROOT, outputs_file
 
 
@@ -62,6 +63,11 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-reload", action="store_true", help="do not reload code on changes")
     p.add_argument(
+        "--no-iam",
+        action="store_true",
+        help="do not check functions' AWS calls against their stack.yaml permissions (debugging)",
+    )
+    p.add_argument(
         "--outputs",
         type=Path,
         default=outputs_file("local"),
@@ -103,6 +109,14 @@ def banner(runtime: LocalRuntime) -> str:
             f"  . {_relative(runtime.env_file)} && aws s3 cp products.csv "
             f"s3://{out['imports_bucket']}/imports/products.csv"
         )
+    if runtime.enforce_iam:
+        lines += ["", "IAM: each function's AWS calls are limited to its stack.yaml permissions."]
+    else:
+        lines += [
+            "",
+            "!! IAM CHECKS OFF (--no-iam): functions may make AWS calls their deployed role",
+            "!! would be denied. Works here does NOT mean works in staging.",
+        ]
     lines += ["", "Code changes reload on the next request. Ctrl-C stops everything."]
     return "\n".join(lines)
 
@@ -122,10 +136,12 @@ def main(argv: Sequence[str]) -> int:
         port=args.port,
         stack_file=args.stack,
         seed_file=None if args.no_seed else SEED_FILE,
-        overrides=dict(args.overrides),
+        # The functions' JSON lines also go to .woocom/logs/local.jsonl, for `nox -s logs`.
+        overrides={**local_log_environment(), **dict(args.overrides)},
         schedules=dict(args.schedule),
         reload=not args.no_reload,
         outputs_path=args.outputs,
+        enforce_iam=not args.no_iam,
     )
     # The handler runs in the main thread between two of its bytecodes, so it must not take
     # a lock the main thread may hold: `threading.Event.set()` there deadlocks when the signal

@@ -16,11 +16,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from woocom.config import Stack
+from woocom.local.iam import LocalIam
 from woocom.local.provision import Resources
 
 log = logging.getLogger("woocom.local")
@@ -95,10 +96,15 @@ def environment_set(values: Mapping[str, str]) -> Iterator[None]:
 
 
 class FunctionHost:
-    """Imports handlers on first use, calls them, and forgets them when their files change."""
+    """Imports handlers on first use, calls them, and forgets them when their files change.
 
-    def __init__(self, stack: Stack, functions_dir: Path) -> None:
+    With `iam`, each call runs as its function's role: an AWS call the role would
+    not allow on AWS is denied here too (woocom.local.iam).
+    """
+
+    def __init__(self, stack: Stack, functions_dir: Path, iam: LocalIam | None = None) -> None:
         self.stack = stack
+        self.iam = iam
         self.functions_dir = functions_dir.resolve()
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
@@ -128,10 +134,14 @@ class FunctionHost:
 
     def invoke(self, name: str, event: Any, context: Any) -> Any:
         """Call the handler; its exception propagates (callers map it as AWS would)."""
-        handler = self.handler(name)
+        role: AbstractContextManager[None] = (
+            self.iam.acting_as(name) if self.iam is not None else nullcontext()
+        )
         started = time.perf_counter()
         try:
-            return handler(event, context)
+            # The import too: a cold start's AWS calls run with the function's role on Lambda.
+            with role:
+                return self.handler(name)(event, context)
         finally:
             elapsed = time.perf_counter() - started
             timeout = self.stack.timeout(name)

@@ -28,6 +28,7 @@ from woocom.local.functions import (
     function_environment,
     lambda_reserved_environment,
 )
+from woocom.local.iam import LocalIam, local_iam
 from woocom.local.provision import (
     QueueRef,
     Resources,
@@ -88,6 +89,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--stack", type=Path, default=STACK_FILE, help="the stack file (stack.yaml)")
     p.add_argument("--outputs", type=Path, default=outputs_file("local"), help="outputs file")
     add_set_option(p, "override an environment variable of the function")
+    p.add_argument(
+        "--no-iam",
+        action="store_true",
+        help="do not check the function's AWS calls against its stack.yaml permissions",
+    )
     return p
 
 
@@ -118,13 +124,25 @@ def main(argv: Sequence[str]) -> int:
         **function_environment(stack, args.function, resources),
         **dict(args.overrides),
     }
-    return run(stack, args.function, event, environment, args.stack.parent / "functions")
+    if args.no_iam:
+        print(
+            "IAM checks OFF (--no-iam): calls the deployed role would deny go through",
+            file=sys.stderr,
+        )
+    iam = None if args.no_iam else local_iam(stack, resources)
+    return run(stack, args.function, event, environment, args.stack.parent / "functions", iam)
 
 
 def run(
-    stack: Stack, name: str, event: Any, environment: dict[str, str], functions_dir: Path
+    stack: Stack,
+    name: str,
+    event: Any,
+    environment: dict[str, str],
+    functions_dir: Path,
+    iam: LocalIam | None = None,
 ) -> int:
-    host = FunctionHost(stack, functions_dir)
+    """Invoke `name` once; with `iam`, its AWS calls are limited to its role (woocom.local.iam)."""
+    host = FunctionHost(stack, functions_dir, iam)
     context = events.lambda_context(
         function_name(stack, name), stack.timeout(name), stack.memory(name)
     )

@@ -113,11 +113,12 @@ def _create_tables(stack: Stack, emulator: Emulator, resources: Resources) -> No
             extra["GlobalSecondaryIndexes"] = indexes
         if table.stream:
             extra["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream}
-        if table.billing_mode == "PROVISIONED":
-            throughput = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-            extra["ProvisionedThroughput"] = throughput
+        if (capacity := table.capacity()) is not None:
+            extra["ProvisionedThroughput"] = _throughput(capacity)
             for index_spec in indexes:
-                index_spec["ProvisionedThroughput"] = throughput
+                index_capacity = table.capacity(index_spec["IndexName"])
+                assert index_capacity is not None  # a provisioned table's indexes are too
+                index_spec["ProvisionedThroughput"] = _throughput(index_capacity)
         dynamodb.create_table(
             TableName=table_name,
             # Keys are strings: the single-table design encodes every key as text.
@@ -133,6 +134,11 @@ def _create_tables(stack: Stack, emulator: Emulator, resources: Resources) -> No
             )
         resources.tables[name] = table_name
         log.info("table   %s (%d index(es))", table_name, len(indexes))
+
+
+def _throughput(capacity: tuple[int, int]) -> Any:
+    read, write = capacity
+    return {"ReadCapacityUnits": read, "WriteCapacityUnits": write}
 
 
 def _key_schema(hash_key: str, range_key: str | None) -> list[Any]:

@@ -28,6 +28,7 @@ from woocom.local.api import ApiApplication, ApiServer, BucketSite, Router
 from woocom.local.auth import CognitoAuthorizer
 from woocom.local.emulator import REGION, Emulator
 from woocom.local.functions import FunctionHost, environment_set, shared_environment
+from woocom.local.iam import LocalIam, local_iam
 from woocom.local.pollers import S3Poller, SqsPoller
 from woocom.local.provision import (
     Resources,
@@ -63,6 +64,7 @@ class LocalRuntime:
         schedules: Mapping[str, str] | None = None,
         outputs_path: Path | None = None,
         reload: bool = True,
+        enforce_iam: bool = True,
     ) -> None:
         self.host = host
         self.port = port
@@ -73,6 +75,9 @@ class LocalRuntime:
         self.schedule_overrides = dict(schedules or {})
         self.outputs_path = outputs_path or outputs_file("local")
         self.reload = reload
+        # Each function's AWS calls are checked against its stack.yaml permissions (local/iam.py).
+        self.enforce_iam = enforce_iam
+        self.iam: LocalIam | None = None
         self.outputs: dict[str, Any] = {}
         self.app: ApiApplication | None = None
         self.started_in: float = 0.0
@@ -120,7 +125,8 @@ class LocalRuntime:
                 {**emulator.environment(), **shared_environment(stack, resources, self.overrides)}
             )
         )
-        host = self._host = FunctionHost(stack, self.functions_dir)
+        self.iam = local_iam(stack, resources) if self.enforce_iam else None
+        host = self._host = FunctionHost(stack, self.functions_dir, self.iam)
         self._cleanup.enter_context(host.importable())
 
         authorizer = CognitoAuthorizer(

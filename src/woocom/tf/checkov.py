@@ -117,7 +117,7 @@ def ensure_installed(venv: Path = VENV_DIR, lock: Path = LOCK_FILE) -> Path:
     python = str(venv / "bin" / "python")
     for command in (
         [uv, "venv", "--quiet", "--allow-existing", "--python", sys.executable, str(venv)],
-        [uv, "pip", "install", "--quiet", "--python", python, "-r", str(lock)],
+        [uv, "pip", "install", "--quiet", "--require-hashes", "--python", python, "-r", str(lock)],
     ):
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:

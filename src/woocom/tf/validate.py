@@ -15,7 +15,6 @@ command exit 1.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -24,9 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from woocom.config import StackError, load_stack
+from woocom.packaging import Artifact, Manifest
 from woocom.paths import REPO_ROOT
+from woocom.stackdoc import document_path, write_stack_document
 from woocom.tf import checkov
-from woocom.tf.runner import TF_STATE_DIR, TerraformError, provider_source, terraform
+from woocom.tf.files import write_if_changed
+from woocom.tf.runner import TerraformError, provider_source, terraform
 
 
 @dataclass(frozen=True)
@@ -56,20 +58,24 @@ def write_test_manifest(stack_file: Path, into: Path) -> Path:
     The zips need not exist: the mocked provider never reads them.
     """
     stack = load_stack(stack_file)
-    manifest = {
-        "functions": {
-            name: {
-                "zip": f".woocom/build/functions/{name}/test.zip",
-                "sha256": "0" * 64,
-                "base64_sha256": "A" * 43 + "=",
-                "size": 0,
-            }
+    manifest = Manifest(
+        functions={
+            name: Artifact(
+                zip=f".woocom/build/functions/{name}/test.zip",
+                sha256="0" * 64,
+                base64_sha256="A" * 43 + "=",
+                size=0,
+            )
             for name in stack.functions
         }
-    }
-    into.parent.mkdir(parents=True, exist_ok=True)
-    into.write_text(json.dumps(manifest, indent=2) + "\n")
+    )
+    write_if_changed(into, (manifest.model_dump_json(indent=2) + "\n").encode())
     return into
+
+
+def write_document(repo: Path) -> Path:
+    """The stack document of the checkout at `repo`, where its terraform/stack reads it."""
+    return write_stack_document(load_stack(repo / "stack.yaml"), document_path(repo))
 
 
 def _timed(name: str, work: Callable[[], str]) -> StepResult:
@@ -95,8 +101,12 @@ def check_format(terraform_dir: Path) -> StepResult:
     return step
 
 
-def check_root(root: Path, manifest: Path, run_tests: bool) -> StepResult:
+def check_root(
+    root: Path, manifest: Path, run_tests: bool, document: Path | None = None
+) -> StepResult:
     env = {"TF_VAR_package_manifest": str(manifest)}
+    if document is not None:
+        env["TF_VAR_stack_document"] = str(document)
 
     def run(*args: str) -> str:
         return terraform(*args, "-no-color", cwd=root, env=env, stream=False).stdout
@@ -120,17 +130,28 @@ def check_policies(repo: Path) -> StepResult:
     return _timed("checkov", work)
 
 
-def validate(repo: Path, *, run_tests: bool = True, run_checkov: bool = True) -> list[StepResult]:
+def validate(
+    repo: Path,
+    *,
+    run_tests: bool = True,
+    run_checkov: bool = True,
+    only_roots: Sequence[str] = (),
+) -> list[StepResult]:
     terraform_dir = repo / "terraform"
+    roots = [r for r in discover_roots(terraform_dir) if not only_roots or r.name in only_roots]
+    if only_roots and len(roots) != len(set(only_roots)):
+        known = ", ".join(r.name for r in discover_roots(terraform_dir))
+        raise ValueError(f"--root {', '.join(only_roots)}: the roots are {known}")
     source = provider_source()
     print(f"hashicorp/aws: {source} provider; Terraform under {terraform_dir}", flush=True)
     results = [check_format(terraform_dir)]
     _report(results[-1])
-    manifest = write_test_manifest(repo / "stack.yaml", TF_STATE_DIR / "test-manifest.json")
-    roots = discover_roots(terraform_dir)
+    # Beside the document, in the checkout: `--repo` copies validated side by side never share.
+    document = write_document(repo)
+    manifest = write_test_manifest(repo / "stack.yaml", document.with_name("test-manifest.json"))
     # Two workers: the machine has two cores, and checkov is the longest single step.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(check_root, root, manifest, run_tests) for root in roots]
+        futures = [pool.submit(check_root, root, manifest, run_tests, document) for root in roots]
         if run_checkov:
             futures.append(pool.submit(check_policies, repo))
         for future in futures:
@@ -155,11 +176,21 @@ def main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("--skip-tests", action="store_true", help="no `terraform test`")
     parser.add_argument("--skip-checkov", action="store_true", help="no checkov scan")
+    parser.add_argument(
+        "--root",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="check only this root (repeatable; default: every root)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         results = validate(
-            args.repo.resolve(), run_tests=not args.skip_tests, run_checkov=not args.skip_checkov
+            args.repo.resolve(),
+            run_tests=not args.skip_tests,
+            run_checkov=not args.skip_checkov,
+            only_roots=args.root,
         )
     except (StackError, ValueError) as exc:
         print(f"validate: {exc}", file=sys.stderr)

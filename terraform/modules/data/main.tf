@@ -16,6 +16,8 @@ resource "aws_dynamodb_table" "this" {
 
   name                        = "${var.name_prefix}-${each.key}"
   billing_mode                = each.value.billing_mode
+  read_capacity               = each.value.read_capacity
+  write_capacity              = each.value.write_capacity
   hash_key                    = each.value.hash_key
   range_key                   = each.value.range_key
   deletion_protection_enabled = var.deletion_protection
@@ -37,6 +39,8 @@ resource "aws_dynamodb_table" "this" {
       hash_key        = global_secondary_index.value.hash_key
       range_key       = global_secondary_index.value.range_key
       projection_type = global_secondary_index.value.projection
+      read_capacity   = global_secondary_index.value.read_capacity
+      write_capacity  = global_secondary_index.value.write_capacity
     }
   }
 

@@ -1,10 +1,13 @@
 output "tables" {
-  description = "Tables by stable name: {name, arn, stream_arn}."
+  description = "Tables by stable name: {name, arn, stream_arn, billing_mode, read_capacity, write_capacity}."
   value = {
     for key, table in aws_dynamodb_table.this : key => {
-      name       = table.name
-      arn        = table.arn
-      stream_arn = table.stream_arn
+      name           = table.name
+      arn            = table.arn
+      stream_arn     = table.stream_arn
+      billing_mode   = table.billing_mode
+      read_capacity  = var.tables[key].read_capacity == null ? null : table.read_capacity
+      write_capacity = var.tables[key].write_capacity == null ? null : table.write_capacity
     }
   }
 }

@@ -15,31 +15,43 @@ variable "bucket_suffix" {
 
 variable "tables" {
   type = map(object({
-    hash_key      = string
-    range_key     = optional(string)
-    billing_mode  = optional(string, "PAY_PER_REQUEST")
-    ttl_attribute = optional(string)
-    stream        = optional(string)
-    indexes = optional(map(object({
-      hash_key   = string
-      range_key  = optional(string)
-      projection = optional(string, "ALL")
-    })), {})
+    hash_key       = string
+    range_key      = string
+    billing_mode   = string
+    read_capacity  = number
+    write_capacity = number
+    ttl_attribute  = string
+    stream         = string
+    indexes = map(object({
+      hash_key       = string
+      range_key      = string
+      projection     = string
+      read_capacity  = number
+      write_capacity = number
+    }))
   }))
-  description = "DynamoDB tables by stable name, as declared under `tables:` in stack.yaml."
+  description = "DynamoDB tables by stable name, from the stack document (every attribute present; null where unset). Capacities are set exactly for PROVISIONED tables and their indexes."
 
   validation {
     condition     = alltrue([for t in values(var.tables) : contains(["PAY_PER_REQUEST", "PROVISIONED"], t.billing_mode)])
     error_message = "billing_mode must be PAY_PER_REQUEST or PROVISIONED."
   }
+
+  validation {
+    condition = alltrue([for t in values(var.tables) : alltrue([
+      for capacity in concat([t.read_capacity, t.write_capacity], flatten([for i in values(t.indexes) : [i.read_capacity, i.write_capacity]])) :
+      t.billing_mode == "PROVISIONED" ? capacity != null : capacity == null
+    ])])
+    error_message = "PROVISIONED tables need read_capacity and write_capacity on the table and every index; PAY_PER_REQUEST tables take none."
+  }
 }
 
 variable "buckets" {
   type = map(object({
-    versioning        = optional(bool, false)
-    expire_after_days = optional(number)
+    versioning        = bool
+    expire_after_days = number
   }))
-  description = "S3 buckets by stable name, as declared under `buckets:` in stack.yaml."
+  description = "S3 buckets by stable name, from the stack document."
 }
 
 variable "buckets_with_external_policy" {
@@ -50,14 +62,14 @@ variable "buckets_with_external_policy" {
 
 variable "queues" {
   type = map(object({
-    visibility_timeout = optional(number, 30)
-    retention_days     = optional(number, 4)
-    dlq = optional(object({
+    visibility_timeout = number
+    retention_days     = number
+    dlq = object({
       max_receive_count = number
-      retention_days    = optional(number, 14)
-    }))
+      retention_days    = number
+    })
   }))
-  description = "SQS queues by stable name, as declared under `queues:` in stack.yaml; `dlq` adds a dead-letter queue."
+  description = "SQS queues by stable name, from the stack document; a non-null `dlq` adds a dead-letter queue."
 
   validation {
     condition     = alltrue([for q in values(var.queues) : q.retention_days >= 1 && q.retention_days <= 14])

@@ -2,44 +2,19 @@
 # a DLQ for failed asynchronous invocations, and the wiring of its triggers.
 
 locals {
-  # No dynamodb:Scan: every access pattern is a query (functions/README.md).
-  table_actions = {
-    read  = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
-    write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
-  }
-  object_actions = {
-    read  = ["s3:GetObject"]
-    write = ["s3:PutObject", "s3:DeleteObject"]
-  }
-  queue_actions = {
-    send    = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
-    consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
-  }
+  # Access level -> actions per statement, per resource kind: the one table, shared with
+  # the Python tooling (woocom.access) and documented in functions/README.md.
+  access = jsondecode(file("${path.module}/access.json"))
 
-  # "read_write" is both; "send_consume" is both.
-  access_parts = {
-    read         = ["read"]
-    write        = ["write"]
-    read_write   = ["read", "write"]
-    send         = ["send"]
-    consume      = ["consume"]
-    send_consume = ["send", "consume"]
+  resources = {
+    table  = var.tables
+    bucket = var.buckets
+    queue  = var.queues
   }
-
-  # An SQS trigger means Lambda polls the queue with the function's role.
-  queue_access = merge(
-    { for name, q in var.queues : name => { arn = q.arn, parts = local.access_parts[q.access] } },
-    {
-      for name, t in var.sqs_triggers : name => {
-        arn   = t.queue_arn
-        parts = distinct(concat(try(local.access_parts[var.queues[name].access], []), ["consume"]))
-      }
-    },
-  )
 
   # IAM Sids are alphanumeric only: "order_items" -> "OrderItems".
   pascal = {
-    for name in distinct(concat(keys(var.tables), keys(var.buckets), keys(local.queue_access), keys(var.s3_sources))) :
+    for name in distinct(concat(keys(var.tables), keys(var.buckets), keys(var.queues), keys(var.s3_sources))) :
     name => replace(title(replace(name, "_", " ")), " ", "")
   }
 
@@ -53,30 +28,18 @@ locals {
       Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
       Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
     }],
-    [for name, t in var.tables : {
-      Sid      = "Table${local.pascal[name]}"
-      Effect   = "Allow"
-      Action   = distinct(flatten([for part in local.access_parts[t.access] : local.table_actions[part]]))
-      Resource = [t.arn, "${t.arn}/index/*"]
-    }],
-    [for name, b in var.buckets : {
-      Sid      = "BucketObjects${local.pascal[name]}"
-      Effect   = "Allow"
-      Action   = flatten([for part in local.access_parts[b.access] : local.object_actions[part]])
-      Resource = ["${b.arn}/*"]
-    }],
-    [for name, b in var.buckets : {
-      Sid      = "BucketList${local.pascal[name]}"
-      Effect   = "Allow"
-      Action   = ["s3:ListBucket"]
-      Resource = [b.arn]
-    } if contains(local.access_parts[b.access], "read")],
-    [for name, q in local.queue_access : {
-      Sid      = "Queue${local.pascal[name]}"
-      Effect   = "Allow"
-      Action   = distinct(flatten([for part in q.parts : local.queue_actions[part]]))
-      Resource = [q.arn]
-    }],
+    # One statement per resource and statement kind of its level: "TableMain" (the table
+    # and its indexes), "BucketObjectsImports" (objects), "BucketListImports", "QueueOrders".
+    flatten([for kind, resources in local.resources : [
+      for name, resource in resources : [
+        for statement, actions in local.access[kind].levels[resource.access] : {
+          Sid      = "${statement}${local.pascal[name]}"
+          Effect   = "Allow"
+          Action   = actions
+          Resource = [for suffix in local.access[kind].statements[statement] : "${resource.arn}${suffix}"]
+        }
+      ]
+    ]]),
     [for dlq in aws_sqs_queue.async_dlq : {
       Sid      = "AsyncFailureDestination"
       Effect   = "Allow"

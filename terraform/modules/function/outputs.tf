@@ -90,3 +90,15 @@ output "permissions_boundary_arn" {
   description = "Permissions boundary of the execution role (null when none)."
   value       = aws_iam_role.this.permissions_boundary
 }
+
+output "settings" {
+  description = "Settings as deployed: runtime, architecture, memory, timeout, reserved_concurrency, log_retention_days."
+  value = {
+    runtime              = aws_lambda_function.this.runtime
+    architecture         = aws_lambda_function.this.architectures[0]
+    memory               = aws_lambda_function.this.memory_size
+    timeout              = aws_lambda_function.this.timeout
+    reserved_concurrency = var.reserved_concurrency == null ? null : aws_lambda_function.this.reserved_concurrent_executions
+    log_retention_days   = aws_cloudwatch_log_group.this.retention_in_days
+  }
+}

@@ -61,8 +61,13 @@ variable "timeout" {
 
 variable "reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions; null for the unreserved pool."
+  description = "Reserved concurrent executions (0 stops every invocation); null for the unreserved pool."
   default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || coalesce(var.reserved_concurrency, 0) >= 0
+    error_message = "reserved_concurrency must be null or at least 0."
+  }
 }
 
 variable "permissions_boundary_arn" {
@@ -104,8 +109,8 @@ variable "tables" {
   default     = {}
 
   validation {
-    condition     = alltrue([for t in values(var.tables) : contains(["read", "write", "read_write"], t.access)])
-    error_message = "table access must be read, write or read_write."
+    condition     = alltrue([for r in values(var.tables) : contains(keys(jsondecode(file("${path.module}/access.json")).table.levels), r.access)])
+    error_message = "table access must be a level of access.json's table table (read, write, read_write)."
   }
 }
 
@@ -118,8 +123,8 @@ variable "buckets" {
   default     = {}
 
   validation {
-    condition     = alltrue([for b in values(var.buckets) : contains(["read", "write", "read_write"], b.access)])
-    error_message = "bucket access must be read, write or read_write."
+    condition     = alltrue([for r in values(var.buckets) : contains(keys(jsondecode(file("${path.module}/access.json")).bucket.levels), r.access)])
+    error_message = "bucket access must be a level of access.json's bucket table (read, write, read_write)."
   }
 }
 
@@ -132,8 +137,8 @@ variable "queues" {
   default     = {}
 
   validation {
-    condition     = alltrue([for q in values(var.queues) : contains(["send", "consume", "send_consume"], q.access)])
-    error_message = "queue access must be send, consume or send_consume."
+    condition     = alltrue([for r in values(var.queues) : contains(keys(jsondecode(file("${path.module}/access.json")).queue.levels), r.access)])
+    error_message = "queue access must be a level of access.json's queue table (send, consume, send_consume)."
   }
 }
 
@@ -183,8 +188,15 @@ variable "sqs_triggers" {
     batch_size      = number
     batching_window = number
   }))
-  description = "Queues (stable name => ARN, batch size, batching window in s) polled for the function; consuming them is allowed."
+  description = "Queues (stable name => ARN, batch size, batching window in s) polled for the function. Lambda polls with the function's role, so each must be in `queues` with an access that consumes."
   default     = {}
+
+  validation {
+    condition = alltrue([for name in keys(var.sqs_triggers) :
+      contains(flatten(values(lookup(jsondecode(file("${path.module}/access.json")).queue.levels, lookup(var.queues, name, { arn = "", access = "" }).access, {}))), "sqs:ReceiveMessage")
+    ])
+    error_message = "every queue in sqs_triggers must be in queues with an access level that includes sqs:ReceiveMessage (consume or send_consume)."
+  }
 }
 
 variable "tags" {

@@ -20,7 +20,7 @@ run "every_function_is_deployed_with_its_own_role" {
   }
   assert {
     condition = alltrue([for name, fn in module.function :
-    fn.handler == "${try(local.stack.functions[name].folder, name)}.${local.stack.functions[name].handler}"])
+    fn.handler == "${local.stack.functions[name].folder}.${local.stack.functions[name].handler}"])
     error_message = "handler must be <folder>.<handler> from stack.yaml"
   }
 }
@@ -125,12 +125,12 @@ run "environment_follows_the_contract" {
 run "every_trigger_is_wired" {
   assert {
     condition = alltrue(flatten([for name, fn in local.stack.functions : [
-      for route in try(fn.triggers.api, []) : module.function[name].routes[route.route].authorization == (try(route.auth, "public") == "admin" ? "COGNITO_USER_POOLS" : "NONE")
+      for route in fn.triggers.api : module.function[name].routes[route.route].authorization == (route.auth == "admin" ? "COGNITO_USER_POOLS" : "NONE")
     ]]))
     error_message = "every route must be a method on its function, admin routes behind the Cognito authorizer"
   }
   assert {
-    condition     = length(flatten([for fn in module.function : keys(fn.routes)])) == length(flatten([for fn in values(local.stack.functions) : try(fn.triggers.api, [])]))
+    condition     = length(flatten([for fn in module.function : keys(fn.routes)])) == length(flatten([for fn in values(local.stack.functions) : fn.triggers.api]))
     error_message = "no route beyond the declared ones"
   }
   assert {
@@ -158,15 +158,7 @@ run "every_trigger_is_wired" {
   }
 }
 
-run "alarms_cover_api_functions_queues_tables_site" {
-  assert {
-    condition = toset(keys(module.alarms.alarm_names)) == toset(concat(
-      ["api_5xx", "site-5xx", "main-table-throttles", "main-table-system-errors", "orders-dlq", "catalog_import-async-dlq", "expire_orders-async-dlq"],
-      [for name in keys(local.stack.functions) : "${name}-errors"],
-      [for name in keys(local.stack.functions) : "${name}-throttles"],
-    ))
-    error_message = "alarms: API 5xx, site 5xx, each function's errors and throttles, every DLQ, the table"
-  }
+run "the_cdn_serves_the_site" {
   assert {
     condition     = output.distribution_id != null && startswith(output.site_url, "https://")
     error_message = "with the CDN on, the site has a distribution and an https URL"
@@ -197,32 +189,6 @@ run "localstack_has_no_cdn" {
   assert {
     condition     = contains(keys(module.data.tls_only_policy_buckets), "site")
     error_message = "without the CDN the data module's TLS-only policy covers the site bucket"
-  }
-  assert {
-    condition     = !contains(keys(module.alarms.alarm_names), "site-5xx")
-    error_message = "no site alarm without a distribution"
-  }
-}
-
-run "api_5xx_alarm_defaults_to_150_per_minute" {
-  module {
-    source = "../modules/alarms"
-  }
-  variables {
-    name = "woocom-test"
-    api  = { name = "woocom-test", stage = "api" }
-  }
-  assert {
-    condition     = aws_cloudwatch_metric_alarm.this["api_5xx"].threshold == 150 && aws_cloudwatch_metric_alarm.this["api_5xx"].period == 60
-    error_message = "the API 5xx alarm must fire above 150 per minute by default"
-  }
-  assert {
-    condition     = tolist(aws_cloudwatch_metric_alarm.this["api_5xx"].alarm_actions) == tolist([aws_sns_topic.this.arn])
-    error_message = "alarms must notify the topic"
-  }
-  assert {
-    condition     = aws_sns_topic.this.kms_master_key_id == aws_kms_key.topic.arn && aws_kms_key.topic.enable_key_rotation
-    error_message = "the alarm topic must be encrypted with its own rotating key: CloudWatch cannot publish under alias/aws/sns"
   }
 }
 

@@ -353,3 +353,84 @@ def test_main_refuses_the_stand_in_provider(
 def test_packaging_problems_stop_before_terraform(tmp_path: Path) -> None:
     with pytest.raises(DeployFailedError, match="packaging failed, nothing was planned"):
         commands.package_functions(tmp_path)
+
+
+S3_UNREACHABLE = """\
+bucket                      = "woocom-tfstate-123456789012"
+key                         = "woocom/stack.tfstate"
+region                      = "us-east-1"
+access_key                  = "testing"
+secret_key                  = "testing"
+skip_credentials_validation = true
+skip_requesting_account_id  = true
+skip_metadata_api_check     = true
+use_path_style              = true
+max_retries                 = 1
+endpoints = {
+  s3 = "http://127.0.0.1:9"
+}
+"""
+
+
+def test_an_unreachable_state_bucket_is_called_a_network_problem(
+    deployer: Deployer, paths: DeployPaths
+) -> None:
+    main_tf = paths.stack_dir / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace('backend "local" {}', 'backend "s3" {}'))
+    (paths.envs_dir / "staging.backend.hcl").write_text(S3_UNREACHABLE)
+    with pytest.raises(DeployFailedError) as caught:
+        deployer.plan(resolve("staging"))
+    message = str(caught.value)
+    assert "This is a network problem, not your credentials" in message
+    assert "credentials are for the staging account" not in message
+
+
+@pytest.mark.parametrize(
+    ("terraform_said", "expected"),
+    [
+        (
+            "Error: Failed to query available provider packages\n"
+            "Could not retrieve the list of available versions for provider hashicorp/aws: "
+            "could not connect to registry.terraform.io: failed to request discovery document: "
+            'Get "https://registry.terraform.io/.well-known/terraform.json": dial tcp: lookup '
+            "registry.terraform.io: no such host",
+            "network problem",
+        ),
+        (
+            "Error: No valid credential sources found\n"
+            "Please see https://www.terraform.io/docs/language/settings/backends/s3.html",
+            "AWS refused the credentials",
+        ),
+        (
+            "Error: error configuring S3 Backend: operation error STS: GetCallerIdentity, "
+            "https response error StatusCode: 403, api error InvalidClientTokenId",
+            "AWS refused the credentials",
+        ),
+        ("Error: Unsupported argument", "credentials are for the staging account"),
+    ],
+)
+def test_init_failures_say_whether_network_or_credentials(
+    terraform_said: str, expected: str, paths: DeployPaths
+) -> None:
+    env = resolve("staging")
+    hint = commands.init_failure_hint(terraform_said, env, env.backend_file(paths.envs_dir))
+    assert expected in hint
+
+
+def test_plan_detailed_exitcode_and_summary_files(
+    deployer: Deployer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    step_summary = tmp_path / "step-summary.md"
+    deployer.environ = {"GITHUB_STEP_SUMMARY": str(step_summary)}
+    drift = tmp_path / "drift" / "staging.md"
+    argv = ["plan", "staging", "--detailed-exitcode", "--no-lock", "--summary-file", str(drift)]
+    assert commands.main(argv, deployer) == 2  # changes: the first plan creates everything
+    for written in (step_summary, drift):
+        assert "### Plan for staging" in written.read_text()
+        assert "create  terraform_data.functions" in written.read_text()
+    deployer.deploy(resolve("staging"), approve=False, allow_destroy=[])
+    assert commands.main(["plan", "staging", "--detailed-exitcode"], deployer) == 0
+
+
+def test_detailed_exitcode_never_reports_a_usage_error_as_drift() -> None:
+    assert commands.main(["plan", "stagin", "--detailed-exitcode"]) == 1

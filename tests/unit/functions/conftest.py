@@ -3,12 +3,12 @@
 The table, buckets and queues are made by the local runtime's provisioner from
 the real `stack.yaml`, so keys and indexes are never written twice. `call`
 invokes a real handler with a real event shape and returns what Lambda would.
+Plain helpers that test modules import live in `support.py`; this file holds
+only fixtures (pytest discovers it; nothing should import from it).
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,11 +21,17 @@ from moto import mock_aws
 from moto.dynamodb.responses import DynamoHandler
 
 from storefront import aws
-from tests.factories import api_event, context
+from tests.factories import api_event
+from tests.unit.functions.support import (  # noqa: F401 - re-exported for older imports
+    REGION,
+    ApiResult,
+    invoke,
+    queued_messages,
+    queued_order_ids,
+    to_result,
+)
 from woocom.config import Stack, load_stack
 from woocom.local.provision import Resources, provision
-
-REGION = "us-east-1"
 
 
 @dataclass
@@ -91,41 +97,6 @@ def serialized_dynamodb() -> Iterator[None]:
 
     with mock.patch.object(DynamoHandler, "call_action", call_action):
         yield
-
-
-def queued_messages(resources: Resources) -> list[dict[str, Any]]:
-    """What the orders queue holds (up to 10), with attributes, as ReceiveMessage returns it."""
-    sqs = boto3.client("sqs", region_name=REGION)
-    found = sqs.receive_message(
-        QueueUrl=resources.queues["orders"].url,
-        MaxNumberOfMessages=10,
-        MessageAttributeNames=["All"],
-    )
-    messages: list[dict[str, Any]] = found.get("Messages", [])
-    return messages
-
-
-def queued_order_ids(resources: Resources) -> list[str]:
-    return [json.loads(message["Body"])["order_id"] for message in queued_messages(resources)]
-
-
-@dataclass
-class ApiResult:
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-
-def invoke(function: str, event: dict[str, Any]) -> Any:
-    """Call the real handler of `function` the way Lambda does."""
-    module = importlib.import_module(f"{function}.handler")
-    return module.handle(event, context(function))
-
-
-def to_result(response: dict[str, Any]) -> ApiResult:
-    text = response["body"]
-    body = json.loads(text) if text else None
-    return ApiResult(response["statusCode"], body, response["headers"])
 
 
 @pytest.fixture

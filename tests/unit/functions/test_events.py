@@ -83,14 +83,20 @@ def test_s3_event_url_encodes_keys_like_s3():
     assert record["s3"]["object"]["size"] == 12
 
 
-def test_scheduled_event_and_context():
+def test_scheduled_event_and_context(monkeypatch):
+    clock = [1000.0]  # the context counts down on time.monotonic: drive it by hand
+    monkeypatch.setattr(events.time, "monotonic", lambda: clock[0])
     when = datetime(2025, 1, 31, 9, 15, tzinfo=UTC)
     event = events.scheduled_event("arn:aws:events:eu-west-1:111:rule/r", when=when)
     assert event["detail-type"] == "Scheduled Event"
     assert (event["account"], event["region"]) == ("111", "eu-west-1")
     assert event["time"] == "2025-01-31T09:15:00Z"
     context = events.lambda_context("fn", timeout=3, memory=512)
-    assert 0 < context.get_remaining_time_in_millis() <= 3000
+    assert context.get_remaining_time_in_millis() == 3000
+    clock[0] += 1.25
+    assert context.get_remaining_time_in_millis() == 1750
+    clock[0] += 5
+    assert context.get_remaining_time_in_millis() == 0
     assert context.invoked_function_arn.endswith(":function:fn")
     assert context.log_group_name == "/aws/lambda/fn"
     assert "[$LATEST]" in context.log_stream_name

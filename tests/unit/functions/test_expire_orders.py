@@ -5,15 +5,29 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from expire_orders import handler as expire_handler
 
 from storefront import aws, orders
 from storefront.models import CreateOrderRequest, OrderStatus
 from storefront.repository import Repository
 from tests.factories import ADMIN, context, order, product, scheduled_event
-from tests.unit.functions.conftest import invoke, queued_order_ids
+from tests.unit.functions.support import (
+    ScriptedContext,
+    invoke,
+    invoke_with,
+    queued_order_ids,
+)
 
-NOW = datetime.now(UTC)
+# A fixed instant, and the clock frozen on it: the ages below are exact, however long
+# the suite ran before these tests (taking the time at import made them flaky).
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture
@@ -72,3 +86,18 @@ def test_a_redrive_that_cannot_reach_the_queue_is_counted_and_retried_next_run(p
     result = invoke("expire_orders", scheduled_event())
     assert (result["redriven"], result["redrive_failed"]) == (0, 1)
     assert Repository.default().get_order(unheard.order_id).status is OrderStatus.PENDING
+
+
+def test_unheard_orders_are_redriven_before_a_large_expiry_backlog(place, resources):
+    for _ in range(4):
+        place(timedelta(hours=3))
+    unheard = place(timedelta(minutes=5))
+    # Budget for three steps: 7 s, 6 s, 5 s left, then under the 5 s safety margin.
+    short = ScriptedContext("expire_orders", remaining_ms=7000, ms_per_call=1000)
+
+    result = invoke_with("expire_orders", scheduled_event(), short)
+
+    assert result == {"expired": 2, "redriven": 1, "redrive_failed": 0, "stopped_early": True}
+    assert queued_order_ids(resources) == [unheard.order_id]
+    after = invoke("expire_orders", scheduled_event())  # the next run finishes the backlog
+    assert (after["expired"], after["stopped_early"]) == (2, False)

@@ -46,6 +46,8 @@ functions:
       table: {main: read_write}
   worker:
     handler: handler.handle
+    # No longer than the queue's visibility timeout: Lambda rejects the mapping otherwise.
+    timeout: 1
     triggers:
       sqs:
         - queue: jobs

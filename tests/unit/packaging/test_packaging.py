@@ -92,7 +92,17 @@ class Product:
         return errors.NAME
 """
 
-LOCK = "annotated-types==0.8.0\n"
+# Locks are installed with --require-hashes: each pin carries its files' hashes.
+LOCK = (
+    "annotated-types==0.8.0 \\\n"
+    "    --hash=sha256:13b2beaad985e05e2d6407ee4c4f35590b11f8d693a258a561055cac8f64cab7 \\\n"
+    "    --hash=sha256:f072f4d804ea359e4eaf198b1af7a8b0943881a87f31bb764f8bf219bb9419e0\n"
+)
+OLDER_LOCK = (
+    "annotated-types==0.7.0 \\\n"
+    "    --hash=sha256:1f02e8b43a8fbbc3f3e0d4f0f4bfc8131bcb4eebe8849b8e5c773f3a1c582a53 \\\n"
+    "    --hash=sha256:aff07c09a53a08bc8cfccb9c85b05f1aa9a2a6f23728d790723543408344ce89\n"
+)
 BROKEN_PING = "import requests\n\n\ndef handle(event: dict, context: object) -> None: ...\n"
 
 
@@ -131,11 +141,12 @@ def build(deps_dir: Path) -> BuildFn:
     """Package a repository; returns the manifest. Progress lines go to `lines` if given."""
 
     def run(root: Path, lines: list[str] | None = None, *, import_check: bool = True) -> Manifest:
-
+        # Sources only: the bytecode tests below build with it on purpose.
         packager = Packager(
             root,
             deps_dir=deps_dir,
             import_check=import_check,
+            bytecode="never",
             progress=(lines.append if lines is not None else lambda _: None),
         )
         return packager.build(load_stack(root / "stack.yaml"))
@@ -288,7 +299,7 @@ def test_changing_the_pinned_dependencies_rebuilds_every_function(
     repo: Path, build: BuildFn
 ) -> None:
     before = build(repo)
-    write(repo / "functions" / "requirements.txt", "annotated-types==0.7.0\n")
+    write(repo / "functions" / "requirements.txt", OLDER_LOCK)
     after = build(repo)
     for name in ("catalog", "ping"):
         assert after.functions[name].sha256 != before.functions[name].sha256
@@ -396,7 +407,9 @@ def test_without_the_target_python_the_local_one_checks(monkeypatch: pytest.Monk
 
 def test_a_build_looks_each_python_up_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     looked_up: list[str] = []
-    monkeypatch.setattr(packaging, "find_python", lambda version: looked_up.append(version))
+    monkeypatch.setattr(
+        packaging.interpreters, "find_python", lambda version: looked_up.append(version)
+    )
     packager = Packager(tmp_path)
     found = {packager._check_interpreter(Target("python3.13", a)) for a in ("arm64", "x86_64")}
     assert looked_up == ["3.13"]
@@ -437,3 +450,90 @@ def test_command_reports_a_failed_build(repo: Path, capsys: pytest.CaptureFixtur
     write(repo / "functions" / "ping" / "handler.py", BROKEN_PING)
     assert packaging.main(["--repo-root", str(repo)]) == 1
     assert "packaging failed: ping: the zip would not import" in capsys.readouterr().err
+
+
+# --- bytecode --------------------------------------------------------------------------
+
+HOST_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+HOST_ARCH = {"x86_64": "x86_64", "aarch64": "arm64"}[packaging.host_machine()]
+
+
+def on_this_host(root: Path) -> Path:
+    """The repo's stack retargeted at this interpreter and CPU, which can compile and run it."""
+    stack = root / "stack.yaml"
+    stack.write_text(
+        stack.read_text().replace(
+            "name: shop\n",
+            f"name: shop\ndefaults:\n  runtime: python{HOST_PYTHON}\n  architecture: {HOST_ARCH}\n",
+        )
+    )
+    return root
+
+
+def build_with(root: Path, deps_dir: Path, bytecode: packaging.Bytecode) -> Manifest:
+    packager = Packager(root, deps_dir=deps_dir, bytecode=bytecode, progress=lambda _: None)
+    return packager.build(load_stack(root / "stack.yaml"))
+
+
+def test_zips_carry_unchecked_hash_bytecode_for_every_module(repo: Path, deps_dir: Path) -> None:
+    manifest = build_with(on_this_host(repo), deps_dir, "always")
+    names = set(zip_names(repo, manifest, "catalog"))
+    tag = f"cpython-{HOST_PYTHON.replace('.', '')}"
+    sources = sorted(n for n in names if n.endswith(".py"))
+    assert sources, names
+    for source in sources:
+        folder, _, file_name = source.rpartition("/")
+        compiled = "/".join(filter(None, (folder, "__pycache__", f"{file_name[:-3]}.{tag}.pyc")))
+        assert compiled in names, f"{source} has no {compiled}"
+    with zipfile.ZipFile(repo / manifest.functions["catalog"].zip) as archive:
+        header = archive.read(f"catalog/__pycache__/handler.{tag}.pyc")[:8]
+    # PEP 552 flags word: bit 0 = hash-based, bit 1 = check_source; unchecked = 0b01.
+    assert int.from_bytes(header[4:8], "little") == 0b01
+
+
+def test_bytecode_zips_are_reproducible(
+    repo: Path, deps_dir: Path, copy_repo: Callable[[Path, str], Path]
+) -> None:
+    first = build_with(on_this_host(repo), deps_dir, "always")
+    clone = copy_repo(repo, "clone")
+    for path in clone.rglob("*.py"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert digests(build_with(clone, deps_dir, "always")) == digests(first)
+    assert digests(build_with(repo, deps_dir, "never")) != digests(first)
+
+
+def test_python_loads_the_shipped_bytecode_from_a_read_only_tree(
+    repo: Path, deps_dir: Path, tmp_path: Path
+) -> None:
+    manifest = build_with(on_this_host(repo), deps_dir, "always")
+    task = tmp_path / "task"
+    with zipfile.ZipFile(repo / manifest.functions["ping"].zip) as archive:
+        archive.extractall(task)
+    for path in sorted(task.rglob("*"), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    done = subprocess.run(
+        [sys.executable, "-E", "-S", "-v", "-c", "import ping.handler"],
+        cwd=task,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert f"code object from '{task}/ping/__pycache__/handler." in done.stderr
+
+
+def test_always_refuses_without_the_target_python(
+    repo: Path, deps_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packaging.interpreters, "find_python", lambda version: None)
+    with pytest.raises(PackagingError, match=r"--bytecode always needs Python 3\.13"):
+        build_with(repo, deps_dir, "always")
+    lines: list[str] = []
+    Packager(repo, deps_dir=deps_dir, progress=lines.append).build(load_stack(repo / "stack.yaml"))
+    assert "no bytecode (each cold start compiles)" in "\n".join(lines)
+
+
+def test_a_lock_without_hashes_is_refused(repo: Path, build: BuildFn) -> None:
+    """The zips hold exactly the hashed files: an unhashed pin fails before any download."""
+    write(repo / "functions" / "requirements.txt", "annotated-types==0.7.0\n")
+    with pytest.raises(PackagingError, match="hash"):
+        build(repo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,13 @@ def test_inline_skips_are_listed_in_the_skip_file() -> None:
                 check = line.split("checkov:skip=", 1)[1].split(":", 1)[0]
                 inline.setdefault(str(tf_file.relative_to(REPO_ROOT)), set()).add(check)
     assert inline == listed
+
+
+def test_a_lock_without_hashes_is_refused(tmp_path: Path) -> None:
+    """checkov installs with --require-hashes: an unhashed pin never reaches the index."""
+    if shutil.which("uv") is None:
+        pytest.fail("uv is not on PATH: run with the bootstrap tools (nox)")
+    lock = tmp_path / "checkov.txt"
+    lock.write_text("six==1.17.0\n")
+    with pytest.raises(CheckovError, match="hash"):
+        checkov.ensure_installed(tmp_path / "venv", lock)

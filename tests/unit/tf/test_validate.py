@@ -135,3 +135,10 @@ def test_invalid_stack_is_reported(repo: Path, capsys: pytest.CaptureFixture[str
     (repo / "stack.yaml").write_text("name: shop\n")
     assert validate.main(["--repo", str(repo), "--skip-checkov"]) == 1
     assert "validate: " in capsys.readouterr().err
+
+
+def test_an_unknown_root_is_named_with_the_known_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert validate.main(["--skip-tests", "--skip-checkov", "--root", "stak"]) == 1
+    assert "--root stak: the roots are bootstrap, stack" in capsys.readouterr().err

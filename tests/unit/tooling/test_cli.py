@@ -90,12 +90,42 @@ def test_bench_runs_benchmarks_and_keeps_going_after_a_failure(
     (tmp_path / "bench_bad.py").write_text("def run():\n    raise RuntimeError('boom')\n")
     monkeypatch.setattr(bench, "BENCH_SOURCES", tmp_path)
     output = tmp_path / "results.json"
-    assert bench.main(["--output", str(output)]) == 1
+    assert bench.main(["--output", str(output), "--no-readme"]) == 1
     results = json.loads(output.read_text())["benchmarks"]
     assert results["good"]["figure"] == 3
     assert results["bad"]["error"] == "RuntimeError: boom"
     printed = capsys.readouterr().out
     assert "figure: 3" in printed
     assert "FAILED: RuntimeError: boom" in printed
-    assert bench.main(["good", "--output", str(output)]) == 0
-    assert bench.main(["nothing", "--output", str(output)]) == 2
+    assert bench.main(["good", "--output", str(output), "--no-readme"]) == 0
+    assert bench.main(["nothing", "--output", str(output), "--no-readme"]) == 2
+
+
+def test_bench_keeps_other_areas_and_writes_the_readme_table_from_the_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bench_fast.py").write_text(
+        "def run():\n    return {'summary': ['p50 4.1 ms | p99 8.0 ms']}\n"
+    )
+    (tmp_path / "bench_slow.py").write_text("def run():\n    return {'summary': ['12.9 s']}\n")
+    monkeypatch.setattr(bench, "BENCH_SOURCES", tmp_path)
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# Title\n<!-- bench:figures -->\nhand-copied 9 s\n<!-- /bench:figures -->\nend\n"
+    )
+    output = tmp_path / "results.json"
+    args = ["--output", str(output), "--readme", str(readme)]
+    assert bench.main(args) == 0
+    (tmp_path / "bench_fast.py").write_text("def run():\n    return {'summary': ['p50 3.0 ms']}\n")
+    assert bench.main(["fast", *args]) == 0
+
+    results = json.loads(output.read_text())["benchmarks"]
+    assert results["slow"]["summary"] == ["12.9 s"]  # not run the second time, still there
+    assert results["fast"]["summary"] == ["p50 3.0 ms"]
+    assert {"when", "python"} <= results["slow"].keys()
+    text = readme.read_text()
+    assert "hand-copied" not in text
+    assert "| fast | p50 3.0 ms |" in text
+    assert "| slow | 12.9 s |" in text
+    assert text.startswith("# Title\n<!-- bench:figures -->\n| area |")
+    assert text.endswith("<!-- /bench:figures -->\nend\n")

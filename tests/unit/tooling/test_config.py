@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,11 @@ import pytest
 import yaml
 
 from woocom.config import (
+    LONGEST_WORKSPACE,
     STACK_FILE,
+    Stack,
     StackError,
+    check_references,
     check_schedule_expression,
     load_stack,
     resource_environment,
@@ -219,10 +223,13 @@ def test_valid_schedule_expressions(expression: str) -> None:
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("rate(5 minute)", "singular unit for 1 and plural"),
-        ("rate(1 minutes)", "singular unit for 1 and plural"),
-        ("rate(0 minutes)", "must look like"),
-        ("rate(5 weeks)", "must look like"),
+        ("rate(5 minute)", "singular unit for 1 and plural otherwise (did you mean `minutes`?)"),
+        ("rate(1 minutes)", "(did you mean `minute`?)"),
+        ("rate(2 hour)", "(did you mean `hours`?)"),
+        ("rate(10 mins)", "(did you mean `minutes`?)"),
+        ("rate(0 minutes)", "must look like 'rate(5 minutes)'"),
+        ("rate(5 weeks)", "the unit must be minute(s), hour(s) or day(s)"),
+        ("rate(five minutes)", "must look like"),
         ("every 5 minutes", "must be 'rate(...)' or 'cron(...)'"),
         ("cron(0 12 * * *)", "needs 6 fields"),
         ("cron(0 24 * * ? *)", "hours value 24 is outside 0-23"),
@@ -246,3 +253,133 @@ def test_resource_environment_names() -> None:
         queue_urls={"orders": "http://q"},
     )
     assert env == {"TABLE_MAIN_NAME": "t", "QUEUE_ORDERS_URL": "http://q"}
+
+
+def test_yaml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "stack.yaml"
+    path.write_text("name: shop\ntables:\n  main: {hash_key: pk\nfunctions: {}\n")
+    with pytest.raises(StackError) as caught:
+        load_stack(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: 1 problem(s):")
+    assert "<unicode string>" not in message
+    assert re.search(r"line 4, column \d+: not valid YAML: ", message), message
+
+
+def test_references_are_checked_by_a_plain_function() -> None:
+    """No exception smuggled through pydantic: the model validates, check_references reports."""
+    data = minimal(api={"handler": "handler.handle", "permissions": {"table": {"orders": "read"}}})
+    stack = Stack.model_validate(data)
+    assert list(check_references(stack)) == [
+        (
+            ("functions", "api", "permissions", "table", "orders"),
+            "table 'orders' is not declared under tables: (declared: main)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (
+            {"queues": {"orders": {"visibility_timeout": 30}}, "timeout": 60, "sqs": "orders"},
+            "functions.api.triggers.sqs.0.queue",
+            "visibility_timeout 30 s, less than the function's timeout 60 s",
+        ),
+        (
+            {"table": {"billing_mode": "PROVISIONED"}},
+            "tables.main",
+            "billing_mode PROVISIONED needs read_capacity and write_capacity",
+        ),
+        (
+            {"table": {"read_capacity": 5, "write_capacity": 5}},
+            "tables.main",
+            "only apply to billing_mode PROVISIONED",
+        ),
+        (
+            {"environment": {"AWS_REGION": "eu-west-1"}},
+            "functions.api.environment",
+            "AWS_REGION: reserved by Lambda",
+        ),
+        (
+            {"environment": {"TABLE_MAIN_NAME": "x"}},
+            "functions.api.environment",
+            "TABLE_MAIN_NAME: set by the platform",
+        ),
+        (
+            {
+                "s3": [
+                    {"bucket": "imports", "prefix": "in/"},
+                    {"bucket": "imports", "prefix": "in/x"},
+                ]
+            },
+            "functions.api.triggers.s3.1",
+            "a second s3 trigger on bucket 'imports'",
+        ),
+        (
+            {"name": "f" * 39},
+            "functions." + "f" * 39,
+            "Lambda and IAM names allow 56 here",
+        ),
+    ],
+)
+def test_values_aws_would_refuse(
+    tmp_path: Path, change: dict[str, Any], where: str, message: str
+) -> None:
+    data: dict[str, Any] = minimal()
+    fn: dict[str, Any] = {"handler": "handler.handle"}
+    if "queues" in change:
+        data["queues"]["orders"].update(change["queues"]["orders"])
+    if "timeout" in change:
+        fn["timeout"] = change["timeout"]
+    if "sqs" in change:
+        fn["triggers"] = {"sqs": [{"queue": change["sqs"]}]}
+    if "table" in change:
+        data["tables"]["main"].update(change["table"])
+    if "environment" in change:
+        fn["environment"] = change["environment"]
+    if "s3" in change:
+        fn["triggers"] = {"s3": change["s3"]}
+    data["functions"] = {change.get("name", "api"): fn}
+    problems = problems_of(write_stack(tmp_path, data))
+    assert any(p.startswith(where + " (line ") and message in p for p in problems), problems
+
+
+def test_overlapping_s3_filters_of_two_functions(tmp_path: Path) -> None:
+    data = minimal(
+        one={
+            "handler": "handler.handle",
+            "triggers": {"s3": [{"bucket": "imports", "prefix": "in/"}]},
+        },
+        two={
+            "handler": "handler.handle",
+            "triggers": {"s3": [{"bucket": "imports", "prefix": "in/csv/", "suffix": ".csv"}]},
+        },
+    )
+    problems = problems_of(write_stack(tmp_path, data))
+    assert len(problems) == 1
+    assert problems[0].startswith("functions.two.triggers.s3.0 (line ")
+    assert "overlaps one's trigger on bucket 'imports'" in problems[0]
+
+
+def test_provisioned_capacity_reaches_indexes(tmp_path: Path) -> None:
+    data = minimal()
+    data["tables"] = {
+        "main": {
+            "hash_key": "pk",
+            "billing_mode": "PROVISIONED",
+            "read_capacity": 4,
+            "write_capacity": 2,
+            "indexes": {"a": {"hash_key": "x"}, "b": {"hash_key": "y", "write_capacity": 9}},
+        }
+    }
+    table = load_stack(write_stack(tmp_path, data)).tables["main"]
+    assert table.capacity() == (4, 2)
+    assert table.capacity("a") == (4, 2)
+    assert table.capacity("b") == (4, 9)
+
+
+def test_the_longest_workspace_is_the_deploy_targets() -> None:
+    from woocom.deploy.environments import MAX_DEVELOPER_NAME, MAX_PR_DIGITS
+
+    assert max(len("dev-") + MAX_DEVELOPER_NAME, len("pr-") + MAX_PR_DIGITS) == LONGEST_WORKSPACE

@@ -1,0 +1,1 @@
+"""Checks on the CI/CD definitions themselves (.github/workflows, locks, runners)."""

@@ -1,0 +1,42 @@
+"""`.woocom/build/manifest.json`: the zips Terraform deploys."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Artifact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zip: str
+    sha256: str
+    base64_sha256: str
+    size: int
+
+
+class Manifest(BaseModel):
+    """`.woocom/build/manifest.json`: what Terraform deploys (contract in the README)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    functions: dict[str, Artifact]
+
+
+def read_manifest(path: Path) -> Manifest:
+    return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def artifact_for(zip_path: Path, repo_root: Path) -> Artifact:
+    digest = hashlib.sha256(zip_path.read_bytes()).digest()
+    # Relative to the repository (the contract); absolute for a build directory outside it.
+    location = zip_path.relative_to(repo_root) if zip_path.is_relative_to(repo_root) else zip_path
+    return Artifact(
+        zip=location.as_posix(),
+        sha256=digest.hex(),
+        base64_sha256=base64.b64encode(digest).decode(),
+        size=zip_path.stat().st_size,
+    )

@@ -1,0 +1,47 @@
+# Holds for any stack.yaml: what is deployed is what the stack document says.
+# tests/terraform/test_stack_document.py runs this file alone against unusual stacks
+# (no `defaults:`, every limit at its edge); `python -m woocom validate` runs it with the
+# repository's stack.
+
+mock_provider "aws" {}
+
+variables {
+  environment = "staging"
+}
+
+run "functions_get_the_documents_settings" {
+  assert {
+    condition = alltrue([for name, fn in local.functions : alltrue([
+      module.function[name].settings.runtime == fn.runtime,
+      module.function[name].settings.architecture == fn.architecture,
+      module.function[name].settings.memory == fn.memory,
+      module.function[name].settings.timeout == fn.timeout,
+      fn.reserved_concurrency == null ? module.function[name].settings.reserved_concurrency == null : module.function[name].settings.reserved_concurrency == fn.reserved_concurrency,
+      module.function[name].settings.log_retention_days == fn.log_retention_days,
+    ])])
+    error_message = "every function's runtime, architecture, memory, timeout, concurrency and retention must be the document's"
+  }
+  assert {
+    condition     = alltrue([for name, fn in local.functions : module.function[name].handler == fn.lambda_handler])
+    error_message = "handlers must be the document's lambda_handler"
+  }
+}
+
+run "triggers_and_tables_follow_the_document" {
+  assert {
+    condition = alltrue(flatten([for name, fn in local.functions : [
+      for s in fn.triggers.sqs : module.function[name].sqs_mappings[s.queue].batch_size == s.batch_size && module.function[name].sqs_mappings[s.queue].batching_window == s.batching_window
+    ]]))
+    error_message = "SQS mappings must have the document's batch size and window"
+  }
+  assert {
+    condition = alltrue([for name, t in local.tables :
+      module.data.tables[name].billing_mode == t.billing_mode && (t.read_capacity == null ? module.data.tables[name].read_capacity == null : module.data.tables[name].read_capacity == t.read_capacity) && (t.write_capacity == null ? module.data.tables[name].write_capacity == null : module.data.tables[name].write_capacity == t.write_capacity)
+    ])
+    error_message = "tables must have the document's billing mode and capacities"
+  }
+  assert {
+    condition     = length(local.routes) == length(flatten([for fn in values(local.functions) : fn.triggers.api]))
+    error_message = "every declared route is in the document's routes"
+  }
+}

@@ -1,0 +1,167 @@
+"""What the model accepts, Terraform deploys: stacks checked by Python, then planned by Terraform.
+
+Each scenario copies the repository, writes its own stack.yaml and runs
+`python -m woocom validate` on the copy (which writes the stack document from
+that stack.yaml and runs `terraform test` against the mocked provider):
+
+- the repository's stack without `defaults:`: the model's defaults are the only
+  ones, so dropping the section changes nothing, in Python or in Terraform;
+- a stack with every limit at its edge (smallest and largest memory, timeout,
+  retention, capacities, batch sizes and windows, the longest names): each value
+  the model accepts must plan. The storefront-specific terraform test file is
+  removed from that copy; tests/document.tftest.hcl holds for any stack.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.terraform.test_gate import copy_repo
+from woocom.config import LOG_RETENTION_DAYS, load_stack
+
+pytestmark = pytest.mark.terraform
+
+HANDLER = "def handle(event, context):\n    return None\n"
+# stack "edge" (4) + function (34) + the longest workspace (16) + 2 dashes = 56, the limit.
+LONGEST_FUNCTION = "f" * 34
+# stack (4) + bucket (28) + workspace (16) + account id (12) + 3 dashes = 63, S3's limit.
+LONGEST_BUCKET = "b" * 28
+
+
+def edge_stack() -> dict[str, Any]:
+    return {
+        "name": "edge",
+        "defaults": {"memory": 10240, "timeout": 900, "log_retention_days": LOG_RETENTION_DAYS[-1]},
+        "tables": {
+            "main": {"hash_key": "pk"},
+            "provisioned": {
+                "hash_key": "pk",
+                "range_key": "sk",
+                "billing_mode": "PROVISIONED",
+                "read_capacity": 1,
+                "write_capacity": 40000,
+                "indexes": {
+                    "by_sk": {"hash_key": "sk", "projection": "KEYS_ONLY"},
+                    "by_pk": {"hash_key": "sk", "range_key": "pk", "read_capacity": 40000},
+                },
+            },
+        },
+        "buckets": {"site": {}, LONGEST_BUCKET: {"expire_after_days": 1, "versioning": True}},
+        "queues": {
+            "smallest": {
+                "visibility_timeout": 0,
+                "retention_days": 1,
+                "dlq": {"max_receive_count": 1, "retention_days": 1},
+            },
+            "largest": {
+                "visibility_timeout": 43200,
+                "retention_days": 14,
+                "dlq": {"max_receive_count": 1000, "retention_days": 14},
+            },
+        },
+        "functions": {
+            "small": {
+                "handler": "handler.handle",
+                "memory": 128,
+                "timeout": 1,
+                "log_retention_days": 1,
+                "reserved_concurrency": 0,
+                "triggers": {
+                    "schedule": [
+                        {"expression": "rate(1 minute)"},
+                        {"expression": "cron(59 23 31 12 ? 2199)", "enabled": False},
+                    ],
+                },
+                "permissions": {"table": {"provisioned": "write"}, "queue": {"smallest": "send"}},
+            },
+            LONGEST_FUNCTION: {
+                "description": "d" * 256,
+                "handler": "handler.handle",
+                "environment": {"GREETING": "x" * 2000},
+                "triggers": {
+                    "sqs": [{"queue": "largest", "batch_size": 10000, "batching_window": 300}],
+                    "s3": [
+                        {"bucket": LONGEST_BUCKET, "prefix": "in/"},
+                        {"bucket": "site", "suffix": ".json"},
+                    ],
+                    "api": [{"route": "PATCH /things/{thing_id}", "auth": "admin"}],
+                },
+                "permissions": {
+                    "table": {"main": "read"},
+                    "bucket": {LONGEST_BUCKET: "read_write"},
+                    "queue": {"largest": "send"},
+                },
+            },
+        },
+    }
+
+
+def without_defaults(repo: Path) -> None:
+    data = yaml.safe_load((repo / "stack.yaml").read_text())
+    assert "defaults" in data, "the repository's stack.yaml no longer has defaults: to remove"
+    del data["defaults"]
+    (repo / "stack.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def at_the_edges(repo: Path) -> None:
+    data = edge_stack()
+    (repo / "stack.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    for name in data["functions"]:
+        (repo / "functions" / name).mkdir(parents=True, exist_ok=True)
+        (repo / "functions" / name / "handler.py").write_text(HANDLER)
+    (repo / "terraform" / "stack" / "tests" / "stack.tftest.hcl").unlink()
+
+
+SCENARIOS = {"without_defaults": without_defaults, "at_the_edges": at_the_edges}
+
+
+@pytest.fixture(scope="module")
+def outcomes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[Path, subprocess.CompletedProcess[str]]]:
+    folders = {name: tmp_path_factory.mktemp(name) for name in SCENARIOS}
+
+    def run(name: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+        repo = copy_repo(folders[name])
+        SCENARIOS[name](repo)
+        env = {**os.environ, "WOOCOM_TF_PROVIDER": os.environ.get("WOOCOM_TF_PROVIDER", "standin")}
+        command = [sys.executable, "-m", "woocom", "validate", "--repo", str(repo)]
+        result = subprocess.run(
+            [*command, "--skip-checkov", "--root", "stack"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=600,
+        )
+        return repo, result
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(SCENARIOS, pool.map(run, SCENARIOS), strict=True))
+
+
+def test_stack_without_defaults_is_valid_in_python_and_terraform(
+    outcomes: dict[str, tuple[Path, subprocess.CompletedProcess[str]]],
+) -> None:
+    repo, result = outcomes["without_defaults"]
+    stack = load_stack(repo / "stack.yaml")
+    assert stack.memory("catalog_api") == 256
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   stack: init, validate, test" in result.stdout
+
+
+def test_every_limit_at_its_edge_plans(
+    outcomes: dict[str, tuple[Path, subprocess.CompletedProcess[str]]],
+) -> None:
+    repo, result = outcomes["at_the_edges"]
+    load_stack(repo / "stack.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   stack: init, validate, test" in result.stdout
