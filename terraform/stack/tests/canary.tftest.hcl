@@ -30,6 +30,13 @@ run "staging_checks_the_storefront_every_5_minutes_and_places_an_order" {
   }
 }
 
+run "a_failing_canary_alarms_like_every_other_alarm" {
+  assert {
+    condition     = module.alarms.alarms["canary-failed"].metrics[0].dimensions == { CanaryName = "woocom-staging-render" }
+    error_message = "the alarms module must watch this stack's canary"
+  }
+}
+
 run "the_canary_role_holds_no_wildcard_action_and_stars_only_where_aws_has_no_arn" {
   assert {
     condition = alltrue(flatten([for s in jsondecode(module.canary[0].policy).Statement : [
@@ -63,7 +70,8 @@ run "the_canary_role_carries_the_stack_boundary" {
 
 run "production_only_browses" {
   variables {
-    environment = "production"
+    environment  = "production"
+    alarm_emails = ["ops@example.com"] # production refuses a stack nobody hears
   }
   assert {
     condition     = module.canary[0].environment_variables["CANARY_READ_ONLY"] == "true"
@@ -78,6 +86,10 @@ run "off_when_asked_or_without_a_cdn" {
   assert {
     condition     = length(module.canary) == 0 && output.canary_name == null
     error_message = "enable_canary = false must deploy no canary"
+  }
+  assert {
+    condition     = !contains(keys(module.alarms.alarms), "canary-failed")
+    error_message = "no canary, no canary alarm"
   }
 }
 
