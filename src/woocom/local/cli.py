@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from frontend_deploy.example import publish_to_local_stack
 from woocom.config import STACK_FILE, StackError
 from woocom.local.api import API_PREFIX, PortInUseError, is_loopback
 from woocom.local.functions import EnvironmentConflictError
@@ -191,6 +192,7 @@ def main(argv: Sequence[str]) -> int:
             return 1
         try:
             print(banner(runtime), flush=True)
+            publish_to_local_stack(runtime.outputs_path)  # the reference storefront, at /
             # At once if the signal came during startup: its byte is already there.
             while not requested:
                 select.select([wake_reader], [], [], 1.0)
