@@ -45,7 +45,7 @@ def openapi_document() -> dict[str, Any]:
         sys.path.insert(0, str(FUNCTIONS_DIR))
     from storefront import openapi
 
-    document: dict[str, Any] = openapi.document()
+    document: dict[str, Any] = openapi.served()
     return document
 
 

@@ -4,7 +4,7 @@ import type { Client } from "../api/client";
 import { groupsOf, signIn } from "../cognito";
 import type { CognitoConfig } from "../config";
 
-type Draft = Omit<ProductBody, "sku" | "price" | "stock"> & { price: string; stock: string };
+type Draft = Omit<ProductBody, "price" | "stock"> & { price: string; stock: string };
 const EMPTY: Draft = { name: "", description: "", category: "", price: "", currency: "EUR", stock: "0" };
 
 export function AdminPage({ api, cognito }: { api: Client; cognito: CognitoConfig | null }) {
@@ -75,7 +75,7 @@ function ProductEditor({ api, user }: { api: Client; user: string }) {
     try {
       const saved = await api.put("/products/{sku}", {
         params: { sku },
-        body: { ...draft, sku, price: draft.price, stock: Number(draft.stock) },
+        body: { ...draft, stock: Number(draft.stock) },
       });
       setMessage(`Saved ${saved.sku}: ${saved.name}, ${saved.price} ${saved.currency}, stock ${saved.stock}.`);
     } catch (reason) {
