@@ -75,7 +75,15 @@ function ProductEditor({ api, user }: { api: Client; user: string }) {
     try {
       const saved = await api.put("/products/{sku}", {
         params: { sku },
-        body: { ...draft, stock: Number(draft.stock) },
+        // Only the body's fields: a loaded product also carries its sku, which the path names.
+        body: {
+          name: draft.name,
+          description: draft.description,
+          category: draft.category,
+          price: draft.price,
+          currency: draft.currency,
+          stock: Number(draft.stock),
+        },
       });
       setMessage(`Saved ${saved.sku}: ${saved.name}, ${saved.price} ${saved.currency}, stock ${saved.stock}.`);
     } catch (reason) {
