@@ -1,10 +1,10 @@
-# Variables of developer stacks (dev-<name>): workspaces in the staging account,
+# Variables of developer stacks (dev-<name>): workspaces in the test account,
 # provisioned by hand under the developer policy (README: "Developer stacks").
 environment        = "staging"
 region             = "us-east-1"
 log_level          = "DEBUG"
 log_retention_days = 7
 alarm_emails       = []
-# The developer policy lets developers create only roles that carry this boundary
-# (bootstrap output `developer_permissions_boundary_arn`).
-permissions_boundary_arn = "arn:aws:iam::<staging-account-id>:policy/woocom-developer-boundary"
+# Every role this stack creates carries the boundary the bootstrap made for it (output
+# permissions_boundary_arns); the deploy identity may create no role without it.
+permissions_boundary_arn = "arn:aws:iam::<test-account-id>:policy/woocom-boundary-developer"

@@ -5,3 +5,6 @@ region             = "us-east-1"
 log_level          = "DEBUG"
 log_retention_days = 3
 alarm_emails       = []
+# Every role this stack creates carries the boundary the bootstrap made for it (output
+# permissions_boundary_arns); the deploy identity may create no role without it.
+permissions_boundary_arn = "arn:aws:iam::<staging-account-id>:policy/woocom-boundary-preview"

@@ -8,3 +8,6 @@ api_throttle_rate_limit  = 500
 api_throttle_burst_limit = 1000
 # Who is paged: the on-call list (confirm the SNS subscription mail once).
 alarm_emails = []
+# Every role this stack creates carries the boundary the bootstrap made for it (output
+# permissions_boundary_arns); the deploy identity may create no role without it.
+permissions_boundary_arn = "arn:aws:iam::<production-account-id>:policy/woocom-boundary-production"
