@@ -368,13 +368,12 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
         f"arn:aws:cognito-idp:{ra}:userpool/{SAMPLE_IDS['user_pool']}",
         tagged,
     )
-    for action in ("cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags"):
-        build.add(
-            "aws_cloudfront_distribution",
-            action,
-            f"arn:aws:cloudfront::{acct}:distribution/*",
-            creating,
-        )
+    build.add(
+        "aws_cloudfront_distribution",
+        "cloudfront:CreateDistribution",
+        f"arn:aws:cloudfront::{acct}:distribution/*",
+        creating,
+    )
     each(
         "aws_cloudfront_distribution",
         f"arn:aws:cloudfront::{acct}:distribution/{SAMPLE_IDS['distribution']}",
@@ -384,11 +383,12 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
     key = f"arn:aws:kms:{ra}:key/{SAMPLE_IDS['key']}"
     each("aws_kms_key", key, tagged)
     build.add("aws_kms_key", "kms:TagResource", key, {**tagged, "aws:RequestTag/git_sha": "abc"})
-    for action in (
-        "cloudfront:CreateOriginAccessControl",
-        "cloudfront:CreateResponseHeadersPolicy",
-    ):
-        build.add("cdn parts", action, f"arn:aws:cloudfront::{acct}:origin-access-control/*")
+    # Origin access controls are created on "*", response headers policies by ARN.
+    build.add("cdn parts", "cloudfront:CreateOriginAccessControl", "*")
+    oac = f"arn:aws:cloudfront::{acct}:origin-access-control/E1OAC"
+    build.add("cdn parts", "cloudfront:UpdateOriginAccessControl", oac)
+    policy = f"arn:aws:cloudfront::{acct}:response-headers-policy/0abc"
+    build.add("cdn parts", "cloudfront:CreateResponseHeadersPolicy", policy)
     return build.cases
 
 

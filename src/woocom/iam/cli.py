@@ -2,7 +2,9 @@
 
 1. render: terraform/bootstrap/policies for the sample production, staging and test
    accounts -> .woocom/iam/<account>/*.json (woocom.iam.render);
-2. evaluate: every positive and negative case of woocom.iam.cases.
+2. evaluate: every positive and negative case of woocom.iam.cases;
+3. lint: parliament and cloudsplaining on every document, each finding covered by
+   terraform/bootstrap/policies/reviewed-findings.yaml (woocom.iam.lint).
 
 It prints the counts and exits 1 on any wrong decision. `nox -s iam` runs this, then
 the tests of tests/unit/iam (the same cases, one test per subject, plus the findings).
@@ -16,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from woocom.iam import cases
+from woocom.iam import cases, lint
 from woocom.iam.render import IAM_DIR, render
 
 
@@ -41,7 +43,14 @@ def main(argv: Sequence[str]) -> int:
     print(
         f"cases: {counts['positive']} positive, {counts['negative']} negative, {len(wrong)} wrong"
     )
+    report = lint.lint(rendered)
+    by_tool = ", ".join(f"{tool} {count}" for tool, count in report.counts().items())
+    print(
+        f"findings: {by_tool}; {len(report.unreviewed)} not reviewed, "
+        f"{len(report.stale)} stale reviews"
+    )
     if wrong:
         print("\n".join(wrong), file=sys.stderr)
-        return 1
-    return 0
+    if not report.ok:
+        print(report.describe(), file=sys.stderr)
+    return 1 if wrong or not report.ok else 0

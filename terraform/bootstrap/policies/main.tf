@@ -79,10 +79,11 @@ locals {
         ]
       },
       {
+        # Creating one names no resource ARN; the function it feeds is the condition.
         Sid      = "EventSourceMappings"
         Effect   = "Allow"
         Action   = ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping"]
-        Resource = "*"
+        Resource = ["*", "arn:${local.partition}:lambda:${local.region_account}:event-source-mapping:*"]
         Condition = { ArnLike = {
           "lambda:FunctionArn" = "arn:${local.partition}:lambda:${local.region_account}:function:${local.owned[scope]}"
         } }
@@ -117,8 +118,15 @@ locals {
       {
         Sid       = "CreateTaggedResources"
         Effect    = "Allow"
-        Action    = ["cognito-idp:CreateUserPool", "cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags", "kms:CreateKey"]
+        Action    = ["cognito-idp:CreateUserPool", "kms:CreateKey"]
         Resource  = "*"
+        Condition = { StringLike = { "aws:RequestTag/workspace" = pattern } }
+      },
+      {
+        Sid       = "CreateTaggedDistributions"
+        Effect    = "Allow"
+        Action    = "cloudfront:CreateDistribution"
+        Resource  = "arn:${local.partition}:cloudfront::${var.account_id}:distribution/*"
         Condition = { StringLike = { "aws:RequestTag/workspace" = pattern } }
       },
       {
@@ -139,10 +147,14 @@ locals {
       {
         # Tags of a key or distribution may change (git_sha does on every deploy) but
         # never move the resource into another workspace.
-        Sid      = "RetagOwnResources"
-        Effect   = "Allow"
-        Action   = ["kms:TagResource", "kms:UntagResource", "cloudfront:TagResource", "cloudfront:UntagResource", "cognito-idp:TagResource", "cognito-idp:UntagResource"]
-        Resource = "*"
+        Sid    = "RetagOwnResources"
+        Effect = "Allow"
+        Action = ["kms:TagResource", "kms:UntagResource", "cloudfront:TagResource", "cloudfront:UntagResource", "cognito-idp:TagResource", "cognito-idp:UntagResource"]
+        Resource = [
+          "arn:${local.partition}:cognito-idp:${local.region_account}:userpool/*",
+          "arn:${local.partition}:cloudfront::${var.account_id}:distribution/*",
+          "arn:${local.partition}:kms:${local.region_account}:key/*",
+        ]
         Condition = {
           StringLike         = { "aws:ResourceTag/workspace" = pattern }
           StringLikeIfExists = { "aws:RequestTag/workspace" = pattern }
@@ -188,7 +200,7 @@ locals {
         Sid    = "UntaggableCdnParts"
         Effect = "Allow"
         Action = [
-          "cloudfront:CreateOriginAccessControl", "cloudfront:GetOriginAccessControl", "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl",
+          "cloudfront:GetOriginAccessControl", "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl",
           "cloudfront:CreateResponseHeadersPolicy", "cloudfront:GetResponseHeadersPolicy", "cloudfront:UpdateResponseHeadersPolicy", "cloudfront:DeleteResponseHeadersPolicy",
         ]
         Resource = [
@@ -203,9 +215,9 @@ locals {
         Effect = "Allow"
         Action = [
           "cognito-idp:ListUserPools", "cloudfront:ListDistributions", "cloudfront:ListOriginAccessControls",
-          "cloudfront:ListCachePolicies", "cloudfront:GetCachePolicy", "cloudfront:ListResponseHeadersPolicies",
-          "cloudfront:GetOriginRequestPolicy", "cloudwatch:DescribeAlarms", "logs:DescribeLogGroups",
-          "lambda:ListEventSourceMappings", "acm:DescribeCertificate", "acm:ListCertificates",
+          "cloudfront:CreateOriginAccessControl",
+          "cloudfront:ListCachePolicies", "cloudfront:ListResponseHeadersPolicies", "logs:DescribeLogGroups",
+          "lambda:ListEventSourceMappings", "acm:ListCertificates",
           "wafv2:ListWebACLs", "wafv2:DescribeManagedRuleGroup", "wafv2:ListAvailableManagedRuleGroups",
           "wafv2:CheckCapacity", "wafv2:GetWebACLForResource", "secretsmanager:ListSecrets",
         ]
@@ -234,6 +246,18 @@ locals {
         },
       ] : [],
       [
+        {
+          # AWS managed cache and origin request policies, and the site's certificate.
+          Sid    = "SharedDefinitions"
+          Effect = "Allow"
+          Action = ["cloudfront:GetCachePolicy", "cloudfront:GetOriginRequestPolicy", "acm:DescribeCertificate"]
+          Resource = [
+            "arn:${local.partition}:cloudfront::${var.account_id}:cache-policy/*",
+            "arn:${local.partition}:cloudfront::${var.account_id}:origin-request-policy/*",
+            "arn:${local.partition}:acm:us-east-1:${var.account_id}:certificate/*",
+            "arn:${local.partition}:cloudwatch:${local.region_account}:alarm:${local.owned[scope]}",
+          ]
+        },
         # --- what no deploy or developer identity may do, whatever else allows it ---------
         {
           Sid       = "DenyRolesWithoutBoundary"
@@ -365,7 +389,7 @@ locals {
         Sid       = "StopTriggers"
         Effect    = "Allow"
         Action    = "lambda:UpdateEventSourceMapping"
-        Resource  = "*"
+        Resource  = "arn:${local.partition}:lambda:${local.region_account}:event-source-mapping:*"
         Condition = { ArnLike = { "lambda:FunctionArn" = "arn:${local.partition}:lambda:${local.region_account}:function:${var.stack_name}-*" } }
       },
       {
