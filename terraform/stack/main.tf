@@ -87,6 +87,7 @@ module "api" {
   throttle_burst_limit = var.api_throttle_burst_limit
   log_retention_days   = local.log_retention_days
   deletion_protection  = var.environment == "production"
+  admin_mfa_required   = var.environment == "production"
   redeployment_trigger = sha1(jsonencode({ for name, fn in module.function : name => fn.integration_ids }))
   tags                 = local.tags
 }
@@ -175,6 +176,7 @@ module "site" {
   api             = { domain_name = module.api.domain_name, stage_name = module.api.stage_name }
   aliases         = var.site_aliases
   certificate_arn = var.site_certificate_arn
+  web_acl_arn     = one(aws_wafv2_web_acl.site[*].arn)
   tags            = local.tags
 }
 

@@ -383,6 +383,8 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
     key = f"arn:aws:kms:{ra}:key/{SAMPLE_IDS['key']}"
     each("aws_kms_key", key, tagged)
     build.add("aws_kms_key", "kms:TagResource", key, {**tagged, "aws:RequestTag/git_sha": "abc"})
+    # The CloudFront origin header's value (modules/site).
+    build.add("aws_secretsmanager_secret", "secretsmanager:GetRandomPassword", "*")
     # Origin access controls are created on "*", response headers policies by ARN.
     build.add("cdn parts", "cloudfront:CreateOriginAccessControl", "*")
     oac = f"arn:aws:cloudfront::{acct}:origin-access-control/E1OAC"

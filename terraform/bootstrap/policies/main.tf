@@ -220,6 +220,7 @@ locals {
           "lambda:ListEventSourceMappings", "acm:ListCertificates",
           "wafv2:ListWebACLs", "wafv2:DescribeManagedRuleGroup", "wafv2:ListAvailableManagedRuleGroups",
           "wafv2:CheckCapacity", "wafv2:GetWebACLForResource", "secretsmanager:ListSecrets",
+          "secretsmanager:GetRandomPassword",
         ]
         Resource = "*"
       },

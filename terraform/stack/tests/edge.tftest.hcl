@@ -1,0 +1,111 @@
+# The edge (edge.tf) and admin MFA, checked against a mocked hashicorp/aws.
+# `python -m woocom validate` passes -var package_manifest.
+
+mock_provider "aws" {}
+
+mock_provider "aws" {
+  alias = "us_east_1"
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:us-east-1:222222222222:global/webacl/woocom-staging-site/0a1b2c3d"
+    }
+  }
+}
+
+variables {
+  environment = "staging"
+  git_sha     = "0123abc"
+  api_method_throttles = {
+    "POST /orders" = { rate_limit = 5, burst_limit = 10 }
+  }
+}
+
+run "admins_may_skip_mfa_outside_production" {
+  assert {
+    condition     = module.api.user_pool_mfa_configuration == "OPTIONAL"
+    error_message = "staging's admin pool keeps MFA optional"
+  }
+}
+
+run "production_admins_must_use_mfa" {
+  variables {
+    environment = "production"
+  }
+
+  assert {
+    condition     = module.api.user_pool_mfa_configuration == "ON"
+    error_message = "production's admin pool must require MFA (finding 7)"
+  }
+}
+
+run "cloudfront_and_the_api_stage_have_web_acls" {
+  assert {
+    condition     = aws_wafv2_web_acl.site[0].scope == "CLOUDFRONT" && aws_wafv2_web_acl.api[0].scope == "REGIONAL"
+    error_message = "one CLOUDFRONT web ACL (us-east-1) and one REGIONAL on the API stage"
+  }
+  assert {
+    condition     = module.site[0].web_acl_arn == aws_wafv2_web_acl.site[0].arn
+    error_message = "the distribution must use the CLOUDFRONT web ACL"
+  }
+  assert {
+    condition     = aws_wafv2_web_acl_association.api[0].resource_arn == "arn:aws:apigateway:us-east-1::/restapis/${module.api.rest_api_id}/stages/api"
+    error_message = "the REGIONAL web ACL must be associated with the API stage"
+  }
+  assert {
+    condition = alltrue([for acl in [aws_wafv2_web_acl.site[0], aws_wafv2_web_acl.api[0]] :
+      length([for r in jsondecode(acl.rule_json) : r if try(r.Statement.RateBasedStatement.AggregateKeyType, "") == "IP"]) == 1
+    ])
+    error_message = "each web ACL needs one per-IP rate-based rule"
+  }
+  assert {
+    condition = alltrue([for acl in [aws_wafv2_web_acl.site[0], aws_wafv2_web_acl.api[0]] :
+      toset([for r in jsondecode(acl.rule_json) : r.Statement.ManagedRuleGroupStatement.Name if can(r.Statement.ManagedRuleGroupStatement)]) == toset(local.managed_rule_groups)
+    ])
+    error_message = "each web ACL runs the AWS managed rule groups"
+  }
+  assert {
+    condition     = one([for r in jsondecode(aws_wafv2_web_acl.site[0].rule_json) : r.Statement.RateBasedStatement.Limit if r.Name == "per-ip-rate-limit"]) == var.waf_site_requests_per_ip
+    error_message = "the CloudFront rate limit comes from tfvars"
+  }
+}
+
+run "the_api_answers_only_requests_through_cloudfront" {
+  assert {
+    condition = one([for r in jsondecode(aws_wafv2_web_acl.api[0].rule_json) :
+      r.Statement.NotStatement.Statement.ByteMatchStatement.FieldToMatch.SingleHeader.Name
+    if r.Name == "only-through-cloudfront"]) == "x-origin-verify"
+    error_message = "the API's web ACL must block requests without CloudFront's origin header"
+  }
+  assert {
+    condition     = one([for r in jsondecode(aws_wafv2_web_acl.api[0].rule_json) : r.Priority if can(r.Action.Block) && r.Name == "only-through-cloudfront"]) == 0
+    error_message = "requests without the header are blocked, before any other rule"
+  }
+  assert {
+    condition     = module.site[0].api_origin_header_names == ["X-Origin-Verify"]
+    error_message = "CloudFront must send the header to the API origin"
+  }
+}
+
+run "post_orders_has_its_own_throttle" {
+  assert {
+    condition     = aws_api_gateway_method_settings.throttle["POST /orders"].method_path == "orders/POST"
+    error_message = "POST /orders is throttled on method path orders/POST"
+  }
+  assert {
+    condition     = aws_api_gateway_method_settings.throttle["POST /orders"].settings[0].throttling_rate_limit == 5
+    error_message = "its limits come from api_method_throttles"
+  }
+}
+
+run "a_throttle_on_an_unknown_route_is_refused" {
+  command = plan
+
+  variables {
+    api_method_throttles = {
+      "POST /nowhere" = { rate_limit = 1, burst_limit = 1 }
+    }
+  }
+
+  expect_failures = [aws_api_gateway_method_settings.throttle]
+}
