@@ -142,6 +142,20 @@ class Triggers(_Strict):
     sqs: list[SqsTrigger] = Field(default_factory=list)
 
 
+class Secret(_Strict):
+    """A credential a function reads at run time (Secrets Manager `<stack>-<workspace>-<name>`).
+
+    Terraform creates it without a value; an operator sets the value once per
+    environment, and `nox -s dev` reads local values from .woocom/secrets.json.
+    """
+
+    description: str = ""
+
+
+SecretAccess = Literal["read"]
+# Environment names that look like credentials: those belong under `secrets:`.
+_CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|CREDENTIALS?)(_|$)")
+
 TableAccess = Literal["read", "write", "read_write"]
 BucketAccess = Literal["read", "write", "read_write"]
 QueueAccess = Literal["send", "consume", "send_consume"]
@@ -151,6 +165,7 @@ class Permissions(_Strict):
     table: dict[Name, TableAccess] = Field(default_factory=dict)
     bucket: dict[Name, BucketAccess] = Field(default_factory=dict)
     queue: dict[Name, QueueAccess] = Field(default_factory=dict)
+    secret: dict[Name, SecretAccess] = Field(default_factory=dict)
 
 
 Architecture = Literal["arm64", "x86_64"]
@@ -180,6 +195,23 @@ class Function(_Strict):
     triggers: Triggers = Field(default_factory=Triggers)
     permissions: Permissions = Field(default_factory=Permissions)
 
+    @field_validator("environment")
+    @classmethod
+    def _no_credentials_or_simulated_payments(cls, environment: dict[str, str]) -> dict[str, str]:
+        # `environment:` applies to every deploy target, production included.
+        if environment.get("PAYMENT_PROVIDER") == "simulated":
+            raise ValueError(
+                "PAYMENT_PROVIDER: simulated would apply to production too, where it would "
+                "confirm unpaid orders; leave it out (every other environment simulates)"
+            )
+        for name in environment:
+            if _CREDENTIAL_NAME.search(name):
+                raise ValueError(
+                    f"{name} looks like a credential: declare it under `secrets:` and grant "
+                    "it with `permissions: {secret: {<name>: read}}`, never in environment:"
+                )
+        return environment
+
 
 class Stack(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,20}$")]
@@ -187,6 +219,7 @@ class Stack(_Strict):
     tables: dict[Name, Table]
     buckets: dict[Name, Bucket] = Field(default_factory=dict)
     queues: dict[Name, Queue] = Field(default_factory=dict)
+    secrets: dict[Name, Secret] = Field(default_factory=dict)
     functions: dict[Name, Function]
 
     @model_validator(mode="after")
@@ -196,6 +229,7 @@ class Stack(_Strict):
             "table": self.tables,
             "bucket": self.buckets,
             "queue": self.queues,
+            "secret": self.secrets,
         }
         routes: dict[str, str] = {}
         for fname, fn in self.functions.items():
@@ -287,12 +321,13 @@ def resource_environment(
     table_names: Mapping[str, str],
     bucket_names: Mapping[str, str],
     queue_urls: Mapping[str, str],
+    secret_names: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Environment variables a function gets for the resources it may touch.
 
-    The same convention is implemented in terraform/modules/function (locals) and
-    read by functions/storefront/settings.py: TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME,
-    QUEUE_<NAME>_URL.
+    The same convention is implemented in terraform/stack (locals) and read by
+    functions/storefront/settings.py: TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME,
+    QUEUE_<NAME>_URL, and SECRET_<NAME>_NAME (the secret's name, never its value).
     """
     env: dict[str, str] = {}
     for name in permissions.table:
@@ -301,6 +336,9 @@ def resource_environment(
         env[f"BUCKET_{name.upper()}_NAME"] = bucket_names[name]
     for name in permissions.queue:
         env[f"QUEUE_{name.upper()}_URL"] = queue_urls[name]
+    if secret_names is not None:
+        for name in permissions.secret:
+            env[f"SECRET_{name.upper()}_NAME"] = secret_names[name]
     return env
 
 

@@ -57,6 +57,7 @@ locals {
       { for t in keys(try(local.permissions[name].table, {})) : "TABLE_${upper(t)}_NAME" => module.data.tables[t].name },
       { for b in keys(try(local.permissions[name].bucket, {})) : "BUCKET_${upper(b)}_NAME" => module.data.buckets[b].name },
       { for q in keys(try(local.permissions[name].queue, {})) : "QUEUE_${upper(q)}_URL" => module.data.queues[q].url },
+      { for s in keys(try(local.permissions[name].secret, {})) : "SECRET_${upper(s)}_NAME" => aws_secretsmanager_secret.declared[s].name },
       try(fn.environment, {}),
       { WOOCOM_ENV = local.workspace, LOG_LEVEL = var.log_level },
     )

@@ -346,7 +346,9 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
     each("aws_cloudwatch_log_group", f"arn:aws:logs:{ra}:log-group:/aws/apigateway/{p}/access")
     each("aws_sns_topic", f"arn:aws:sns:{ra}:{p}-alarms")
     each("aws_cloudwatch_metric_alarm", f"arn:aws:cloudwatch:{ra}:alarm:{p}-api-5xx")
-    each("aws_secretsmanager_secret", f"arn:aws:secretsmanager:{ra}:secret:{p}-payments-AbCdEf")
+    for secret in [*(name.replace("_", "-") for name in stack.secrets), "origin-verify"]:
+        arn = f"arn:aws:secretsmanager:{ra}:secret:{p}-{secret}-AbCdEf"
+        each("aws_secretsmanager_secret", arn)
     each("aws_wafv2_web_acl", f"arn:aws:wafv2:{ra}:regional/webacl/{p}-api/0a1b2c3d")
     each("aws_wafv2_web_acl", f"arn:aws:wafv2:us-east-1:{acct}:global/webacl/{p}-site/0a1b2c3d")
     each("aws_cloudfront_function", f"arn:aws:cloudfront::{acct}:function/{p}-spa-fallback")
@@ -558,7 +560,7 @@ def negative_cases(ws: Workspace) -> list[Case]:
         build.add(
             f"{other} secret",
             "secretsmanager:GetSecretValue",
-            f"arn:aws:secretsmanager:{ra}:secret:{p}-payments-AbCdEf",
+            f"arn:aws:secretsmanager:{ra}:secret:{p}-payment-provider-AbCdEf",
         )
         build.add(
             f"{other} role",
@@ -703,6 +705,12 @@ def boundary_cases(ws: Workspace) -> list[Case]:
             f"arn:aws:logs:{ra}:log-group:/aws/lambda/{ws.prefix}-orders_api:log-stream:x",
             True,
         ),
+        (
+            "own secret",
+            "secretsmanager:GetSecretValue",
+            f"arn:aws:secretsmanager:{ra}:secret:{ws.prefix}-payment-provider-AbCdEf",
+            True,
+        ),
         ("iam", "iam:CreateRole", f"arn:aws:iam::{acct}:role/x", False),
         (
             "state",
@@ -721,6 +729,8 @@ def boundary_cases(ws: Workspace) -> list[Case]:
                 False,
             )
         )
+        secret = f"arn:aws:secretsmanager:{ra}:secret:{STACK_NAME}-{other}-payment-provider-Ab"
+        cases.append((f"{other} secret", "secretsmanager:GetSecretValue", secret, False))
     for label, action, resource, allowed in cases:
         build.cases.append(
             Case(

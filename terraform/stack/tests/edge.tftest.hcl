@@ -109,3 +109,26 @@ run "a_throttle_on_an_unknown_route_is_refused" {
 
   expect_failures = [aws_api_gateway_method_settings.throttle]
 }
+
+run "secrets_are_declared_without_values_and_granted_per_function" {
+  assert {
+    condition     = aws_secretsmanager_secret.declared["payment_provider"].name == "woocom-staging-payment-provider"
+    error_message = "each stack.yaml secret is a Secrets Manager secret named <stack>-<workspace>-<name>"
+  }
+  assert {
+    condition     = keys(aws_iam_role_policy.secrets) == ["order_worker"]
+    error_message = "only the functions granted a secret may read it"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.secrets["order_worker"].policy).Statement[0].Resource == [aws_secretsmanager_secret.declared["payment_provider"].arn]
+    error_message = "the grant names that secret only"
+  }
+  assert {
+    condition     = local.environments["order_worker"]["SECRET_PAYMENT_PROVIDER_NAME"] == "woocom-staging-payment-provider"
+    error_message = "the function gets the secret's name"
+  }
+  assert {
+    condition     = alltrue([for env in values(local.environments) : !contains(keys(env), "PAYMENT_PROVIDER")])
+    error_message = "no environment sets the payment provider: production must not simulate"
+  }
+}

@@ -124,7 +124,7 @@ run "environment_follows_the_contract" {
     error_message = "orders_api environment: TABLE_MAIN_NAME, QUEUE_ORDERS_URL, WOOCOM_ENV, LOG_LEVEL"
   }
   assert {
-    condition     = module.function["order_worker"].environment["PAYMENT_PROVIDER"] == "simulated"
+    condition     = module.function["expire_orders"].environment["ORDER_MAX_AGE_MINUTES"] == "30"
     error_message = "declared environment variables must reach the function"
   }
   assert {
