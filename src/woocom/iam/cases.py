@@ -745,6 +745,42 @@ def boundary_cases(ws: Workspace) -> list[Case]:
     return build.cases
 
 
+def function_cases(rendered: Mapping[str, Documents]) -> list[Case]:
+    """Each function role can do all its policy says under its workspace's boundary.
+
+    Every (action, resource) of every rendered `function-<name>` document of staging,
+    evaluated as that role: its own policy plus boundary-staging must allow it, so the
+    boundary never breaks a function.
+    """
+    ws = WORKSPACES["staging"]
+    found = []
+    for name, document in sorted(rendered[ws.account_name].items()):
+        if not name.startswith("function-"):
+            continue
+        role = f"arn:aws:iam::{ws.account_id}:role/{ws.prefix}-{name.removeprefix('function-')}"
+        for statement in document["Statement"]:
+            for action in _listed(statement["Action"]):
+                for resource in _listed(statement["Resource"]):
+                    concrete = resource[:-1] + "x" if resource.endswith("*") else resource
+                    found.append(
+                        Case(
+                            f"{ws.name}: {name} under its boundary: {action} {concrete}",
+                            Request(
+                                action, concrete, role, {"aws:PrincipalTag/workspace": ws.name}
+                            ),
+                            True,
+                            documents=(name,),
+                            boundary_document=f"boundary-{ws.scope}",
+                            account_name=ws.account_name,
+                        )
+                    )
+    return found
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def with_everything(rendered: Mapping[str, Documents]) -> dict[str, Documents]:
     """The rendered documents plus "*": an Allow-everything identity policy (boundary cases)."""
     everything = {
@@ -770,4 +806,5 @@ def all_cases() -> Iterator[tuple[str, Case]]:
 
 def failures(rendered: Mapping[str, Documents]) -> list[tuple[Case, Decision]]:
     documents = with_everything(rendered)
-    return [(case, case.decide(documents)) for _, case in all_cases() if not case.holds(documents)]
+    every = [case for _, case in all_cases()] + function_cases(rendered)
+    return [(case, case.decide(documents)) for case in every if not case.holds(documents)]

@@ -1,7 +1,8 @@
 """`python -m woocom iam`: render every IAM document and check it, offline.
 
 1. render: terraform/bootstrap/policies for the sample production, staging and test
-   accounts -> .woocom/iam/<account>/*.json (woocom.iam.render);
+   accounts -> .woocom/iam/<account>/*.json (woocom.iam.render), and each function role
+   of terraform/stack in staging -> staging/function-<name>.json (woocom.iam.functions);
 2. evaluate: every positive and negative case of woocom.iam.cases;
 3. lint: parliament and cloudsplaining on every document, each finding covered by
    terraform/bootstrap/policies/reviewed-findings.yaml (woocom.iam.lint).
@@ -36,7 +37,8 @@ def main(argv: Sequence[str]) -> int:
     everything = cases.with_everything(rendered)
     counts: Counter[str] = Counter()
     wrong = []
-    for kind, case in cases.all_cases():
+    every = [*cases.all_cases(), *(("positive", c) for c in cases.function_cases(rendered))]
+    for kind, case in every:
         counts[kind] += 1
         if not case.holds(everything):
             wrong.append(f"  {kind}: {case.label}: got {case.decide(everything)}")

@@ -104,8 +104,14 @@ def documents_of(outputs: Mapping[str, Any]) -> Documents:
     return found
 
 
-def render(into: Path = IAM_DIR, work: Path | None = None) -> dict[str, Documents]:
-    """Render every sample account's documents under `into`/<account>/; returns them."""
+def render(
+    into: Path = IAM_DIR, work: Path | None = None, *, functions: bool = True
+) -> dict[str, Documents]:
+    """Render every sample account's documents under `into`/<account>/; returns them.
+
+    With `functions`, staging also gets each function role of terraform/stack
+    (woocom.iam.functions: `function-<name>`).
+    """
     work = work or into / ".render"
     work.mkdir(parents=True, exist_ok=True)
     source = os.path.relpath(POLICIES_MODULE, work)
@@ -130,4 +136,8 @@ def render(into: Path = IAM_DIR, work: Path | None = None) -> dict[str, Document
                 json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8"
             )
         rendered[sample.name] = documents
+    if functions:
+        from woocom.iam.functions import render_functions
+
+        rendered["staging"].update(render_functions(into))
     return rendered

@@ -26,6 +26,14 @@ def documents(rendered: dict[str, Documents]) -> dict[str, Documents]:
     return cases.with_everything(rendered)
 
 
+def test_every_function_role_works_under_its_boundary(documents: dict[str, Documents]) -> None:
+    found = cases.function_cases(documents)
+    functions = {case.documents[0] for case in found}
+    assert functions == {f"function-{name}" for name in cases._stack().functions}
+    wrong = [case.label for case in found if not case.holds(documents)]
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_requests(group: str, documents: dict[str, Documents]) -> None:
     wrong = [
