@@ -120,7 +120,7 @@ def paths(tmp_path: Path, api: ThreadingHTTPServer) -> DeployPaths:
     envs_dir.mkdir()
     (stack_dir / "main.tf").write_text(ROOT_CONFIG)
     state = tmp_path / "state"
-    for account in ("staging", "production"):
+    for account in ("staging", "production", "test"):
         (envs_dir / f"{account}.backend.hcl").write_text(
             f'path          = "{state / account}/terraform.tfstate"\n'
             f'workspace_dir = "{state / account}/workspaces"\n'
