@@ -85,14 +85,14 @@ variable "log_level" {
 
 variable "endpoint_overrides" {
   type        = map(string)
-  description = "LocalStack: service => endpoint URL (apigateway, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, sns, sqs, sts). Empty for AWS."
+  description = "LocalStack: service => endpoint URL (apigateway, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, secretsmanager, sns, sqs, sts). Empty for AWS."
   default     = {}
 
   validation {
     condition = alltrue([for service in keys(var.endpoint_overrides) : contains(
-      ["apigateway", "cloudfront", "cloudwatch", "cognitoidp", "dynamodb", "events", "iam", "lambda", "logs", "s3", "sns", "sqs", "sts"],
+      ["apigateway", "cloudfront", "cloudwatch", "cognitoidp", "dynamodb", "events", "iam", "lambda", "logs", "s3", "secretsmanager", "sns", "sqs", "sts"],
     service)])
-    error_message = "endpoint_overrides keys must be among apigateway, cloudfront, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, sns, sqs, sts."
+    error_message = "endpoint_overrides keys must be among apigateway, cloudfront, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, secretsmanager, sns, sqs, sts."
   }
 }
 

@@ -40,6 +40,7 @@ SERVICES = (
     "lambda",
     "logs",
     "s3",
+    "secretsmanager",
     "sns",
     "sqs",
     "sts",

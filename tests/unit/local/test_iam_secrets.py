@@ -16,11 +16,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.unit.functions.conftest import InProcessEmulator
 from tests.unit.local.test_iam import PROBE
 from woocom.config import Stack, load_stack
 from woocom.events import ACCOUNT_ID, REGION
+from woocom.local import provision
 from woocom.local.functions import FunctionHost, environment_set
-from woocom.local.iam import LocalIam, ResourceArns, table_arn
+from woocom.local.iam import LocalIam, Request, ResourceArns, local_iam, table_arn
 
 PAYMENT, OTHER = "shop-local-payment", "shop-local-other"
 
@@ -133,3 +135,19 @@ def test_read_does_not_allow_changing_the_value(
     assert "no secret access level allows secretsmanager:PutSecretValue" in caplog.text
     value = boto3.client("secretsmanager").get_secret_value(SecretId=PAYMENT)["SecretString"]
     assert value == "sk_test"
+
+
+def test_the_runtime_grants_each_function_the_secrets_stack_yaml_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(provision, "LOCAL_SECRETS", tmp_path / "absent.json")
+    stack = load_stack()
+    with (
+        environment_set({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}),
+        mock_aws(),
+    ):
+        resources = provision.provision(stack, InProcessEmulator(), "woocom-local")  # type: ignore[arg-type]
+        iam = local_iam(stack, resources)
+    read = Request("secretsmanager:GetSecretValue", resources.secret_arns["payment_provider"])
+    assert iam.roles["order_worker"].allows(read)
+    assert [name for name, role in iam.roles.items() if role.allows(read)] == ["order_worker"]
