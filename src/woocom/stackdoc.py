@@ -23,8 +23,8 @@ from woocom.tf.files import write_if_changed
 
 DOCUMENT_NAME = "stack.json"
 DOCUMENT_FILE = BUILD_DIR / DOCUMENT_NAME
-# Bumped when the shape changes in a way terraform/stack must follow.
-SCHEMA_VERSION = 1
+# Bumped when the shape changes in a way terraform/stack must follow (2: `secrets`).
+SCHEMA_VERSION = 2
 
 
 def stack_document(stack: Stack) -> dict[str, Any]:
