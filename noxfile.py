@@ -168,9 +168,25 @@ def sweep(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def frontend(session: nox.Session) -> None:
-    """Publish a built frontend: `nox -s frontend -- local --build-dir dist`."""
+    """Publish a frontend: `nox -s frontend -- staging [--build-dir dist]` (default: example)."""
     install(session)
-    session.run("python", "-m", "frontend_deploy", *session.posargs)
+    # nox runs in the repository root: relative paths and --build-cmd follow where you typed it.
+    workdir = session.invoked_from or "."
+    session.run("python", "-m", "frontend_deploy", "--workdir", workdir, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def client(session: nox.Session) -> None:
+    """OpenAPI document + generated TypeScript types + typed fetch wrapper: `-- --out DIR`."""
+    install(session)
+    session.run("python", "-m", "woocom.client", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def canary(session: nox.Session) -> None:
+    """The storefront render check in headless Chromium: `nox -s canary -- local`."""
+    install(session)
+    session.run("python", "-m", "woocom.canary", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -7,11 +7,16 @@ subprocess, as a developer would use it:
 - latency of GET /products/{sku}, p50 and p99 over 500 requests on one kept-alive
   connection (target p50 < 15 ms; a Docker-per-request emulator is ~1 s);
 - checkouts per second with 20 concurrent clients buying one unit at a time of a
-  product with limited stock until it sells out, and the oversell count (must be 0).
+  product with limited stock until it sells out, and the oversell count (must be 0);
+- concurrency: 100 clients released at once, each sending GET /products/{sku} a few
+  times, every request on a new connection (the load that reset the stdlib server's
+  connections), on 127.0.0.1 only; resets, refusals, empty replies and non-200 answers are
+  counted (must be 0). Bounded: 100 x 5 requests, 30 s per request.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -20,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,6 +38,9 @@ SEEDED_SKU = "MUG-CERAMIC-350"  # from src/woocom/local/seed_catalog.json
 REQUESTS = 500
 CLIENTS = 20
 STOCK = 300
+BURST_CLIENTS = 100
+BURST_ROUNDS = 5
+BURST_TIMEOUT = 30.0
 
 
 def free_port() -> int:
@@ -127,6 +136,55 @@ def checkouts(base_url: str, admin_token: str) -> dict[str, Any]:
     }
 
 
+def burst(port: int) -> dict[str, Any]:
+    """BURST_CLIENTS clients at once, a new connection per request; errors counted, not retried."""
+    start = threading.Barrier(BURST_CLIENTS)
+    lock = threading.Lock()
+    errors: dict[str, int] = {}
+    answered = 0
+
+    def client() -> None:
+        nonlocal answered
+        start.wait(timeout=BURST_TIMEOUT)
+        for _ in range(BURST_ROUNDS):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=BURST_TIMEOUT)
+            try:
+                connection.request("GET", f"/products/{SEEDED_SKU}")
+                response = connection.getresponse()
+                response.read()
+                outcome = "ok" if response.status == 200 else f"HTTP {response.status}"
+            except (OSError, http.client.HTTPException) as exc:
+                outcome = type(exc).__name__
+            finally:
+                connection.close()
+            with lock:
+                if outcome == "ok":
+                    answered += 1
+                else:
+                    errors[outcome] = errors.get(outcome, 0) + 1
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(BURST_CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    deadline = started + BURST_ROUNDS * BURST_TIMEOUT + BURST_TIMEOUT
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.perf_counter()))
+    elapsed = time.perf_counter() - started
+    unfinished = sum(thread.is_alive() for thread in threads)
+    if unfinished:
+        errors["unfinished client"] = unfinished
+    return {
+        "clients": BURST_CLIENTS,
+        "requests": BURST_CLIENTS * BURST_ROUNDS,
+        "answered": answered,
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "seconds": round(elapsed, 2),
+        "per_second": round(answered / elapsed, 1),
+    }
+
+
 def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         outputs = Path(tmp) / "local.json"
@@ -135,6 +193,7 @@ def run() -> dict[str, object]:
         try:
             base_url = f"http://127.0.0.1:{port}"
             samples = latency(HttpClient(base_url))
+            concurrency = burst(port)
             contention = checkouts(base_url, json.loads(outputs.read_text())["admin_token"])
         finally:
             process.send_signal(signal.SIGTERM)
@@ -149,6 +208,7 @@ def run() -> dict[str, object]:
             "requests": REQUESTS,
         },
         "checkout": {"clients": CLIENTS, "stock": STOCK, **contention},
+        "concurrency": concurrency,
         "stopped_cleanly": process.returncode == 0,
         "summary": [
             f"cold start to first served request: {start_seconds:.2f} s (target < 5 s)",
@@ -157,6 +217,10 @@ def run() -> dict[str, object]:
             f"checkouts with {CLIENTS} concurrent clients: {contention['per_second']} /s "
             f"({contention['checkouts']} in {contention['seconds']} s), "
             f"oversold {contention['oversold']} (must be 0), stock left {contention['stock_left']}",
+            f"{concurrency['clients']} concurrent clients, a new connection per request: "
+            f"{concurrency['answered']}/{concurrency['requests']} answered in "
+            f"{concurrency['seconds']} s, errors {concurrency['errors']} (must be 0)"
+            + (f" {concurrency['error_kinds']}" if concurrency["errors"] else ""),
             f"SIGTERM stop: exit {process.returncode}",
         ],
     }

@@ -40,14 +40,16 @@ class LocalFile:
         return 2 if self.content_type.startswith("text/html") else 1
 
 
-def run_build(command: str, environment: str) -> None:
-    """Run `--build-cmd` in the current directory with ENV set to the target environment."""
+def run_build(command: str, environment: str, cwd: Path | None = None) -> None:
+    """Run `--build-cmd` in `cwd` (default: the current directory) with ENV=<environment>."""
     argv = shlex.split(command)
     if not argv:
         raise PublishError("--build-cmd is empty")
     print(f"building: {command} (ENV={environment})", flush=True)
     try:
-        completed = subprocess.run(argv, env={**os.environ, "ENV": environment}, check=False)
+        completed = subprocess.run(
+            argv, cwd=cwd, env={**os.environ, "ENV": environment}, check=False
+        )
     except FileNotFoundError:
         raise PublishError(f"build command not found: {argv[0]!r}; nothing was published") from None
     if completed.returncode != 0:

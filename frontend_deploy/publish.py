@@ -8,8 +8,10 @@ delete what outlived its grace period, record the release, invalidate.
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -19,13 +21,13 @@ from datetime import UTC, datetime
 from hashlib import sha256
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from frontend_deploy.build import LocalFile, scan
+from frontend_deploy.build import LocalFile, file_sha256, scan
 from frontend_deploy.errors import PublishError
 from frontend_deploy.manifest import (
     PublishedObject,
@@ -37,6 +39,7 @@ from frontend_deploy.manifest import (
 from frontend_deploy.plan import ObjectState, Plan, keys_to_inspect, make_plan
 from frontend_deploy.progress import Progress, format_bytes
 from frontend_deploy.rules import Rules
+from frontend_deploy.runtime_config import CONFIG_KEY, runtime_config
 from woocom.outputs import OutputsMissingError, read_outputs
 
 if TYPE_CHECKING:
@@ -58,6 +61,8 @@ class Target:
     distribution_id: str | None = None
     region: str = DEFAULT_REGION
     endpoint_url: str | None = None  # set for emulators only
+    # The content of config.json, published beside index.html (None: none is written).
+    runtime_config: dict[str, Any] | None = None
 
     @classmethod
     def from_outputs(cls, environment: str, path: Path | None = None) -> Target:
@@ -77,6 +82,7 @@ class Target:
             distribution_id=outputs.get("distribution_id"),
             region=outputs.get("region") or DEFAULT_REGION,
             endpoint_url=outputs.get("aws_endpoint_url"),
+            runtime_config=runtime_config(environment, outputs),
         )
 
     def session(self) -> boto3.Session:
@@ -146,10 +152,13 @@ class Publisher:
         self._progress_stream = progress_stream
 
     def publish(self, build_dir: Path, options: Options | None = None) -> Outcome:
-        options = options or Options()
+        with tempfile.TemporaryDirectory(prefix="frontend-deploy-") as scratch:
+            return self._publish(build_dir, options or Options(), Path(scratch))
+
+    def _publish(self, build_dir: Path, options: Options, scratch: Path) -> Outcome:
         started = time.perf_counter()
         workers = options.workers or self.rules.workers
-        files = scan(build_dir, self.rules)
+        files = self._with_runtime_config(scan(build_dir, self.rules), scratch)
         with self._aws_errors():
             s3 = self._s3(workers)
             self._check_bucket(s3)
@@ -183,6 +192,34 @@ class Publisher:
             invalidation_id=invalidation_id,
             invalidation_skipped=skipped,
         )
+
+    def _with_runtime_config(self, files: list[LocalFile], scratch: Path) -> list[LocalFile]:
+        """The build's files plus config.json from the stack outputs (replacing the build's own)."""
+        if self.target.runtime_config is None:
+            print(
+                f"note: the outputs of {self.target.environment!r} name no api_url: "
+                f"no {CONFIG_KEY} is written",
+                file=self._out,
+            )
+            return files
+        if any(file.key == CONFIG_KEY for file in files):
+            print(
+                f"note: the build's own {CONFIG_KEY} is replaced by the one of "
+                f"{self.target.environment!r}",
+                file=self._out,
+            )
+        path = scratch / CONFIG_KEY
+        path.write_text(json.dumps(self.target.runtime_config, indent=2) + "\n", encoding="utf-8")
+        config = LocalFile(
+            key=CONFIG_KEY,
+            path=path,
+            size=path.stat().st_size,
+            sha256=file_sha256(path),
+            content_type=self.rules.content_type(CONFIG_KEY),
+            cache_control="no-cache",  # whatever the rules say: a stale config breaks the app
+            hashed=False,
+        )
+        return sorted([*(f for f in files if f.key != CONFIG_KEY), config], key=lambda f: f.key)
 
     # --- reading ---------------------------------------------------------------------
 

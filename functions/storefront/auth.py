@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from storefront.errors import ForbiddenError, UnauthorizedError
@@ -33,3 +34,23 @@ def require_admin(claims: Mapping[str, Any] | None) -> None:
         )
     if ADMIN_GROUP not in groups(claims):
         raise ForbiddenError(f"this route is for the {ADMIN_GROUP!r} group only")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request, as the verified token names them (None: no or partial claims)."""
+
+    sub: str | None
+    username: str | None
+
+
+def caller(claims: Mapping[str, Any] | None) -> Caller:
+    """The caller's Cognito `sub` and username (ID tokens say `cognito:username`, access
+    tokens `username`)."""
+    if not claims:
+        return Caller(None, None)
+    sub = claims.get("sub")
+    username = claims.get("cognito:username") or claims.get("username")
+    return Caller(
+        str(sub) if sub is not None else None, str(username) if username is not None else None
+    )

@@ -1,7 +1,8 @@
 """The storefront's data: pydantic models of every item and every request/response body.
 
-Money is a `Decimal` inside and a decimal string ("12.99") in JSON; a float is
-refused wherever money enters, since binary floats cannot hold cents. Times are
+Money is a `Decimal` inside and a decimal string ("12.99") in JSON, in and out: a
+JSON number is refused wherever money enters (a float cannot hold cents), and the
+text must match the pattern the OpenAPI document states. Times are
 timezone-aware UTC datetimes, written as fixed-width ISO 8601 strings
 ("2025-01-31T09:15:00.000000Z") so they also sort correctly as DynamoDB keys.
 
@@ -11,6 +12,7 @@ not a quantity. CSV rows are validated lax, since every CSV cell is a string.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -25,6 +27,7 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -41,22 +44,32 @@ _ISO_4217_CODES = """
 ISO_4217 = frozenset(_ISO_4217_CODES.split())
 
 _CENT = Decimal("0.01")
+MAX_PRICE = 1_000_000
+
+# Money as text: digits, no leading zero, at most two decimals ("0", "4.5", "12.99").
+MONEY_PATTERN = r"^(?:0|[1-9][0-9]*)(?:\.[0-9]{1,2})?$"
+# The same, at most MAX_PRICE: JSON Schema has no `maximum` for strings.
+PRICE_PATTERN = r"^(?:(?:0|[1-9][0-9]{0,5})(?:\.[0-9]{1,2})?|1000000(?:\.0{1,2})?)$"
+# What we answer: always two decimals.
+_MONEY_OUT_PATTERN = r"^(?:0|[1-9][0-9]*)\.[0-9]{2}$"
+_MONEY_TEXT = re.compile(MONEY_PATTERN)
 
 
 def _decimal(value: object) -> Decimal:
-    if isinstance(value, bool | float):
-        raise ValueError('must be a decimal string such as "12.99" (a float cannot hold cents)')
-    if isinstance(value, int):
-        return Decimal(value)
+    """Text in the MONEY_PATTERN form, or a Decimal (what DynamoDB hands back)."""
     if isinstance(value, str):
-        try:
-            value = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError(f'{value!r} is not a decimal number such as "12.99"') from None
+        if not _MONEY_TEXT.fullmatch(value):
+            raise ValueError(
+                f'{value!r} is not an amount such as "12.99" (digits, at most two decimals)'
+            )
+        return Decimal(value)
     if not isinstance(value, Decimal):
-        raise ValueError('must be a decimal string such as "12.99"')
-    if not value.is_finite():
-        raise ValueError("must be a finite amount")
+        raise ValueError('must be a decimal string such as "12.99" (a number cannot hold cents)')
+    try:
+        if not value.is_finite():
+            raise ValueError("must be a finite amount")
+    except InvalidOperation:
+        raise ValueError("must be a finite amount") from None
     return value
 
 
@@ -81,14 +94,24 @@ def _currency(value: str) -> str:
     return value
 
 
+def _money_in(pattern: str) -> WithJsonSchema:
+    """The JSON Schema of an amount we accept: a string, never a number."""
+    return WithJsonSchema({"type": "string", "pattern": pattern, "examples": ["12.99"]})
+
+
 Money = Annotated[
     Decimal,
     BeforeValidator(_decimal),
-    Field(ge=0, max_digits=18, decimal_places=2),
+    Field(ge=0),
     AfterValidator(_to_cents),
     PlainSerializer(str, return_type=str, when_used="json"),
+    _money_in(MONEY_PATTERN),
+    WithJsonSchema(
+        {"type": "string", "pattern": _MONEY_OUT_PATTERN, "examples": ["12.99"]},
+        mode="serialization",
+    ),
 ]
-Price = Annotated[Money, Field(le=1_000_000)]
+Price = Annotated[Money, Field(le=MAX_PRICE), _money_in(PRICE_PATTERN)]
 UtcTime = Annotated[
     datetime, AfterValidator(_utc), PlainSerializer(iso_utc, return_type=str, when_used="json")
 ]
@@ -103,13 +126,54 @@ Category = Annotated[
     Field(description="lower-case slug", examples=["kitchen"]),
 ]
 Currency = Annotated[
-    str, AfterValidator(_currency), Field(description="ISO 4217 code", examples=["EUR"])
+    str,
+    AfterValidator(_currency),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(ISO_4217),
+            "description": "ISO 4217 code",
+            "examples": ["EUR"],
+        }
+    ),
 ]
 Stock = Annotated[int, Field(ge=0, le=10_000_000)]
 Quantity = Annotated[int, Field(ge=1, le=1000)]
-Email = Annotated[
+# No trimming: what the schema's pattern accepts is exactly what is stored.
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+OrderId = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$"),
+    Field(description="as returned by POST /orders"),
+]
+# Visible ASCII, as HTTP allows in a header value without quoting.
+IdempotencyKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^[\x21-\x7e]{1,200}$"),
+    Field(description="a retry with the same key and body returns the first order (24 h)"),
+]
+
+
+def _trimmed_name(value: object) -> object:
+    # Length counted before trimming, so the schema's `maxLength` is the whole truth; trimmed
+    # with str.strip, the same whitespace as the schema's `\S` (Python's and JSON Schema's).
+    if isinstance(value, str):
+        if len(value) > 200:
+            raise ValueError("must have at most 200 characters")
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+    return value
+
+
+Name = Annotated[
+    str,
+    BeforeValidator(_trimmed_name),
+    StringConstraints(min_length=1),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 200, "pattern": r"\S", "examples": ["Mug"]},
+        mode="validation",
+    ),
 ]
 
 
@@ -131,7 +195,7 @@ class _Model(BaseModel):
 
 
 class ProductFields(_Model):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Name
     description: Annotated[str, StringConstraints(max_length=2000)] = ""
     category: Category
     price: Price
@@ -144,12 +208,11 @@ class Product(ProductFields):
 
 
 class ProductBody(ProductFields):
-    """Body of `PUT /products/{sku}`; `sku` may be repeated but must match the path."""
-
-    sku: Sku | None = None
+    """Body of `PUT /products/{sku}`: the sku is the path's alone, so a body cannot
+    contradict it (a body naming a `sku` is refused as an unknown field)."""
 
     def with_sku(self, sku: str) -> Product:
-        return Product(sku=sku, **self.model_dump(exclude={"sku"}))
+        return Product(sku=sku, **self.model_dump())
 
 
 class ProductPage(_Model):
@@ -175,7 +238,10 @@ class OrderLineRequest(_Model):
 
 class CreateOrderRequest(_Model):
     email: Email
-    items: Annotated[list[OrderLineRequest], Field(min_length=1, max_length=50)]
+    items: Annotated[
+        list[OrderLineRequest],
+        Field(min_length=1, max_length=50, description="one line per sku"),
+    ]
 
     @field_validator("items")
     @classmethod
@@ -230,18 +296,57 @@ class ErrorResponse(_Model):
     error: ErrorDetail
 
 
-# --- query strings --------------------------------------------------------------------
+# --- path, query and header parameters -----------------------------------------------
+# Validated lax (every value arrives as text); the OpenAPI document lists their fields.
 
-Limit = Annotated[int, Field(ge=1, le=100, description="page size")]
+_WHOLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+def _query_integer(value: object) -> object:
+    # Plain digits only: "5.0", "+5", "05" or "" are not a page size.
+    if isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+Limit = Annotated[
+    int, Field(ge=1, le=100, description="page size"), BeforeValidator(_query_integer)
+]
+Cursor = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,2048}$"),
+    Field(
+        description="next_cursor of the previous page, unchanged; any other value is "
+        "refused with invalid_cursor"
+    ),
+]
+
+
+class SkuPath(_Model):
+    sku: Sku
+
+
+class OrderPath(_Model):
+    order_id: OrderId
 
 
 class ProductQuery(_Model):
+    # A public, cacheable listing: unknown parameters (utm_source, cache busters) are ignored.
+    model_config = ConfigDict(extra="ignore")
+
     category: Category | None = None
     limit: Limit = 20
-    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    cursor: Cursor | None = None
 
 
 class OrderQuery(_Model):
     status: OrderStatus
     limit: Limit = 20
-    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    cursor: Cursor | None = None
+
+
+class OrderHeaders(_Model):
+    # Header fields are named by their alias: the HTTP name, matched case-insensitively.
+    model_config = ConfigDict(extra="ignore")
+
+    idempotency_key: IdempotencyKey | None = Field(default=None, alias="Idempotency-Key")

@@ -364,10 +364,27 @@ class Repository:
         try:
             self._transact(items)
         except TransactionCancelledError as cancelled:
+            if self._committed_before(order, cancelled):
+                return
             if idempotency is not None and cancelled.failed(len(items) - 1):
                 raise IdempotencyConflictError(idempotency.key) from None
             _explain_checkout_failure(order, cancelled)
             raise
+
+    def _committed_before(self, order: Order, cancelled: TransactionCancelledError) -> bool:
+        """Whether a cancelled checkout is the SDK's re-send of one that had committed.
+
+        botocore retries a TransactWriteItems whose response it lost (a read timeout
+        under load); the retry then fails only on the order's own `attribute_not_exists`
+        (and on its idempotency record), while every stock line would have passed. The
+        order id is a fresh UUID of this request, so an order under it is this one.
+        """
+        order_index = len(order.items)
+        lines_passed = not any(cancelled.failed(i) for i in range(order_index))
+        if not (lines_passed and cancelled.failed(order_index)):
+            return False
+        stored = self.get_order(order.order_id)
+        return stored is not None and stored.created_at == order.created_at
 
     def set_status(
         self,
@@ -414,7 +431,12 @@ class Repository:
                 self._transact(items)
             except TransactionCancelledError as cancelled:
                 if cancelled.failed(0):
-                    return False
+                    # Lost to another writer, or our own commit re-sent by the SDK after
+                    # its response was lost: then the order carries our status and time.
+                    stored = self.get_order(order.order_id)
+                    return stored is not None and (
+                        stored.status is status and iso_utc(stored.updated_at) == iso_utc(now)
+                    )
                 # A product was deleted between the read and the transaction: read again.
                 continue
             return True

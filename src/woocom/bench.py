@@ -23,10 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from woocom.paths import BENCH_DIR, REPO_ROOT
+from woocom.paths import BENCH_DIR, REPO_ROOT, display_path
 
 BENCH_SOURCES = REPO_ROOT / "benchmarks"
 README = REPO_ROOT / "README.md"
+# READMEs with `<!-- bench:<area> -->` blocks of one area's detailed table.
+DETAIL_READMES = (REPO_ROOT / "functions" / "README.md",)
 FIGURES_START = "<!-- bench:figures -->"
 FIGURES_END = "<!-- /bench:figures -->"
 
@@ -72,15 +74,35 @@ def figures_table(results: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def update_readme(readme: Path, results: dict[str, Any]) -> bool:
-    """Rewrite the figures between the markers; False when the README has no markers."""
-    text = readme.read_text(encoding="utf-8")
-    before, found, rest = text.partition(FIGURES_START)
-    _, found_end, after = rest.partition(FIGURES_END)
+def _replace_between(text: str, start: str, end: str, body: str) -> str | None:
+    before, found, rest = text.partition(start)
+    _, found_end, after = rest.partition(end)
     if not (found and found_end):
+        return None
+    return f"{before}{start}\n{body}\n{end}{after}"
+
+
+def update_readme(readme: Path, results: dict[str, Any]) -> bool:
+    """Rewrite the generated blocks of `readme`; False when it has none.
+
+    `<!-- bench:figures -->` gets the table of every area; `<!-- bench:<area> -->`
+    gets that area's own `table` (markdown its benchmark returned), so a detailed
+    table elsewhere (functions/README.md's cold start) is generated too.
+    """
+    text = readme.read_text(encoding="utf-8")
+    changed = _replace_between(text, FIGURES_START, FIGURES_END, figures_table(results))
+    text = changed if changed is not None else text
+    for area, result in results["benchmarks"].items():
+        table = result.get("table")
+        if table:
+            block = _replace_between(
+                text, f"<!-- bench:{area} -->", f"<!-- /bench:{area} -->", str(table)
+            )
+            if block is not None:
+                text, changed = block, block
+    if changed is None:
         return False
-    table = figures_table(results)
-    readme.write_text(f"{before}{FIGURES_START}\n{table}\n{FIGURES_END}{after}", encoding="utf-8")
+    readme.write_text(text, encoding="utf-8")
     return True
 
 
@@ -121,6 +143,8 @@ def main(argv: Sequence[str]) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nresults written to {args.output}")
-    if not args.no_readme and update_readme(args.readme, results):
-        print(f"figures table of {args.readme.name} rewritten from them")
+    if not args.no_readme:
+        for readme in (args.readme, *DETAIL_READMES):
+            if readme.is_file() and update_readme(readme, results):
+                print(f"generated figures of {display_path(readme)} rewritten from them")
     return 1 if failed else 0

@@ -23,7 +23,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus
 
-REGION = "us-east-1"
+from woocom.emulated import REGION
+
 ACCOUNT_ID = "123456789012"
 DEFAULT_QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:woocom-local-orders"
 DEFAULT_RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/woocom-local-schedule"

@@ -10,6 +10,7 @@ Keys (absent or null where they do not apply):
   <queue>_queue_url and <queue>_dlq_url (orders_queue_url, orders_dlq_url),
   user_pool_id, user_pool_client_id, distribution_id, site_url,
   admin_token and user_token (local only: valid JWTs with and without the admin group).
+  pid (local only: the process that owns the file, see woocom.local.ownership).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from woocom.atomic import write_atomic
 from woocom.paths import outputs_file
 
 
@@ -40,14 +42,9 @@ def read_outputs(target: str, path: Path | None = None) -> dict[str, Any]:
 
 
 def write_outputs(target: str, outputs: dict[str, Any], path: Path | None = None) -> Path:
-    """Write atomically (readers never see half a file); mode 0600 (may hold tokens)."""
-    path = path or outputs_file(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"target": target, **outputs}, indent=2, sort_keys=True) + "\n")
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return path
+    """Write atomically (readers never see half a file), created 0600 (it may hold tokens)."""
+    text = json.dumps({"target": target, **outputs}, indent=2, sort_keys=True) + "\n"
+    return write_atomic(path or outputs_file(target), text, mode=0o600)
 
 
 def flatten_terraform_outputs(tf_outputs: dict[str, Any]) -> dict[str, Any]:

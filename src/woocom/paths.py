@@ -1,4 +1,4 @@
-"""Well-known locations in the repository."""
+"""Well-known locations in the repository, and how to show a path to a user."""
 
 from __future__ import annotations
 
@@ -14,3 +14,17 @@ BENCH_DIR = STATE_DIR / "bench"
 def outputs_file(target: str) -> Path:
     """Where the stack outputs of `target` (local, staging, pr-12, ...) are written."""
     return OUTPUTS_DIR / f"{target}.json"
+
+
+def display_path(path: Path, root: Path = REPO_ROOT) -> str:
+    """`path` relative to `root` (the checkout) when inside it, else as given; never raises.
+
+    For messages: a path outside the checkout (another --repo-root, a temporary
+    folder) is shown whole instead of failing with ValueError.
+    """
+    if path.is_absolute() and not root.is_absolute():
+        root = root.resolve()
+    for candidate in (path, path.resolve()):
+        if candidate.is_relative_to(root):
+            return candidate.relative_to(root).as_posix() or "."
+    return str(path)

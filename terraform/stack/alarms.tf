@@ -27,7 +27,7 @@ module "alarms" {
     on_demand = t.billing_mode == "PAY_PER_REQUEST"
   } }
   site        = { enabled = var.enable_cdn, distribution_id = var.enable_cdn ? module.site[0].distribution_id : null }
-  canary_name = var.canary_name
+  canary_name = var.canary_name != null ? var.canary_name : local.canary_name # canary.tf
   thresholds  = var.alarm_thresholds
 
   alarm_emails       = var.alarm_emails

@@ -8,8 +8,9 @@ that stack.yaml and runs `terraform test` against the mocked provider):
   ones, so dropping the section changes nothing, in Python or in Terraform;
 - a stack with every limit at its edge (smallest and largest memory, timeout,
   retention, capacities, batch sizes and windows, the longest names): each value
-  the model accepts must plan. The storefront-specific terraform test file is
-  removed from that copy; tests/document.tftest.hcl holds for any stack.
+  the model accepts must plan. The storefront-specific terraform test files
+  (every one but tests/document.tftest.hcl, which holds for any stack) are
+  removed from that copy.
 """
 
 from __future__ import annotations
@@ -117,11 +118,9 @@ def at_the_edges(repo: Path) -> None:
     for name in data["functions"]:
         (repo / "functions" / name).mkdir(parents=True, exist_ok=True)
         (repo / "functions" / name / "handler.py").write_text(HANDLER)
-    # Only document.tftest.hcl holds for any stack; the others check the repository's own
-    # (its functions, queues, routes and secrets).
-    for test in (repo / "terraform" / "stack" / "tests").glob("*.tftest.hcl"):
-        if test.name != "document.tftest.hcl":
-            test.unlink()
+    for sample_specific in (repo / "terraform" / "stack" / "tests").glob("*.tftest.hcl"):
+        if sample_specific.name != "document.tftest.hcl":
+            sample_specific.unlink()
 
 
 SCENARIOS = {"without_defaults": without_defaults, "at_the_edges": at_the_edges}

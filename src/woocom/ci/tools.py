@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -32,6 +33,12 @@ _OFFLINE_MISS = "network was disabled"
 
 class ToolError(RuntimeError):
     """A checker could not run; the message says what to install or fix."""
+
+
+def node_missing_outside_ci() -> bool:
+    """No Node.js here, and this is not CI (where its absence is an error, not a skip)."""
+    found = shutil.which("node") or shutil.which("node", path=str(Path(sys.executable).parent))
+    return found is None and os.environ.get("CI", "").lower() not in ("1", "true")
 
 
 def _which(name: str, hint: str) -> str:

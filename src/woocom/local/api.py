@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import base64
 import errno
+import ipaddress
 import json
 import logging
 import mimetypes
 import re
+import socket
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from woocom.config import Auth, Stack
 from woocom.local.auth import UnauthorizedError
@@ -42,6 +46,10 @@ log = logging.getLogger("woocom.local")
 API_PREFIX = "/api"
 # API Gateway rejects larger payloads before the function runs.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# Connections the kernel queues before the server accepts them. The stdlib server's 5 reset
+# clients past a handful of simultaneous connects; the kernel caps this at
+# net.core.somaxconn (4096 on current Linux).
+LISTEN_BACKLOG = 1024
 
 
 class PortInUseError(OSError):
@@ -71,6 +79,25 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
     return json_response(status, {"error": error})
 
 
+def _no_route(method: str, path: str) -> Response:
+    shown = path.encode("unicode_escape").decode("ascii")
+    return error_response(404, "route_not_found", f"no route for {method} {shown}")
+
+
+def _method_not_allowed(method: str, path: str, allowed: list[str]) -> Response:
+    response = error_response(
+        405,
+        "method_not_allowed",
+        f"{method} is not allowed on {path}; allowed: {', '.join(allowed)}",
+    )
+    # The preflight is answered on every route too, so it belongs in Allow.
+    allow = ", ".join([*allowed, "OPTIONS"])
+    return Response(405, [*response.headers, ("Allow", allow)], response.body)
+
+
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def json_response(status: int, payload: Any) -> Response:
     return Response(status, [("Content-Type", "application/json")], json.dumps(payload).encode())
 
@@ -97,9 +124,10 @@ class Router:
         ]
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | list[str]:
-        """The route and its decoded path parameters, or the methods the path allows.
+        """The route and its path parameters, or the methods the path allows.
 
-        `path` is still URL-encoded: parameters are decoded after matching.
+        `path` is still URL-encoded, and so are the parameters: a REST API passes
+        `pathParameters` as the client encoded them (the handlers decode them).
         """
         path = path.rstrip("/") or "/"
         allowed: list[str] = []
@@ -109,7 +137,7 @@ class Router:
             if match is None:
                 continue
             if route.method == method:
-                return route, {k: unquote(v) for k, v in match.groupdict().items()}
+                return route, dict(match.groupdict())
             allowed.append(route.method)
         return allowed
 
@@ -183,23 +211,33 @@ class ApiApplication:
         in_api = raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")
         raw_route_path = raw_path[len(API_PREFIX) :] or "/" if in_api else raw_path
         route_path = unquote(raw_route_path)
+        # No object or page has a control character (S3 would refuse the key): such a path
+        # is never looked up in the site. A route still gets it, in a path parameter, as
+        # API Gateway passes it, and the function answers (with its correlation id).
+        site_path = _CONTROL_CHARACTER.search(path) is None
         wants_html = "text/html" in lowered.get("accept", "")
+        # The site is served as CloudFront serves its S3 origin: GET and HEAD.
         if method in ("GET", "HEAD") and wants_html and not in_api:
+            if not site_path:
+                return _no_route(method, path), "-"
             return self._site(path), "site"
-        found = self.router.match("GET" if method == "HEAD" else method, raw_route_path)
+        found = self.router.match(method, raw_route_path)
         if isinstance(found, list):
-            if found:
-                return error_response(
-                    405,
-                    "method_not_allowed",
-                    f"{method} is not allowed on {route_path}; allowed: {', '.join(found)}",
-                ), "-"
-            if method in ("GET", "HEAD") and not in_api:
+            if found and method == "OPTIONS":
+                # API Gateway answers the CORS preflight of every resource itself (MOCK).
+                return Response(204, list(CORS_PREFLIGHT_HEADERS), b""), "cors"
+            if method == "HEAD" and not in_api and site_path:
                 asset = self._asset(path)
                 if asset is not None:
                     return asset, "site"
-            message = f"no route for {method} {route_path}"
-            return error_response(404, "route_not_found", message), "-"
+            if found:
+                # Like API Gateway, HEAD is a method of its own: a GET route does not answer it.
+                return _method_not_allowed(method, route_path, found), "-"
+            if method == "GET" and not in_api and site_path:
+                asset = self._asset(path)
+                if asset is not None:
+                    return asset, "site"
+            return _no_route(method, route_path), "-"
         route, path_parameters = found
         if len(body) > MAX_BODY_BYTES:
             return error_response(
@@ -290,31 +328,48 @@ def _landing_page(router: Router) -> bytes:
 
 
 class ApiServer:
-    """The threaded HTTP server; it binds at construction so a taken port fails first."""
+    """werkzeug's threaded WSGI server; it binds at construction so a taken port fails first.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8000) -> None:
+    Kept from the stdlib server: a request per thread (daemons), bounded stop. Gained: a
+    listen backlog of LISTEN_BACKLOG (the stdlib's 5 reset clients under ordinary
+    concurrency), every method reaching the application (TRACE gets the JSON 405 of the
+    contract, not an HTML 501), and the body limit applied from Content-Length before a
+    byte of the body is read. Each response closes its connection (werkzeug's choice: it
+    cannot drain a body it refused before the next request line).
+    """
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 8000, *, allow_remote: bool = False
+    ) -> None:
+        if not allow_remote and not is_loopback(host):
+            raise RemoteBindError(
+                f"refusing to listen on {host}: only a loopback address (127.0.0.1, ::1, "
+                "localhost) unless --allow-remote is given. The local stack signs its tokens "
+                "with the emulator's public fixed Cognito keys: anyone who reaches it can "
+                "mint an admin token"
+            )
+        self._wsgi = WsgiAdapter()
+        # Bound here, not by werkzeug: it exits the process on a taken port.
+        listener = _listen(host, port)
         try:
-            self._server = _Server((host, port), _Handler)
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                raise PortInUseError(
-                    exc.errno,
-                    f"cannot listen on {host}:{port}: {exc.strerror}. Another `nox -s dev` may "
-                    "be running: stop it, or pick another port with --port",
-                ) from None
-            raise
+            self._server = ThreadedWSGIServer(
+                host, port, self._wsgi, handler=_RequestHandler, fd=listener.fileno()
+            )
+        finally:
+            listener.close()  # the server holds its own duplicate
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="api-server", daemon=True
         )
         self.host = host
-        self.port: int = self._server.server_port
+        self.port: int = self._server.port
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def start(self, app: ApiApplication) -> None:
-        self._server.app = app
+        self._wsgi.app = app
         self._thread.start()
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
@@ -325,42 +380,130 @@ class ApiServer:
         self._server.server_close()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    app: ApiApplication
+class RemoteBindError(ValueError):
+    """A non-loopback address without the explicit opt-in."""
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connection
-    # Headers and body leave in two writes; with Nagle's algorithm on, the client's
-    # delayed ACK would hold the body back ~40 ms on every keep-alive request.
-    disable_nagle_algorithm = True
-    server_version = "woocom-local"
-    server: _Server
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
 
-    def _serve(self) -> None:
+
+# API Gateway's preflight answer, as terraform/modules/api/main.tf declares it (`cors_headers`,
+# with the origin "*" of a stack without a site alias); a test keeps the two in step.
+CORS_PREFLIGHT_HEADERS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,OPTIONS"),
+    ("Access-Control-Allow-Headers", "Authorization,Content-Type,Idempotency-Key"),
+]
+
+
+class WsgiAdapter:
+    """WSGI in, ApiApplication out: reads the body (within the limit), logs the request."""
+
+    app: ApiApplication | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         started = time.perf_counter()
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = dict(self.headers.items())
-        response, served_by = self.server.app.handle(self.command, self.path, headers, body)
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        method: str = environ["REQUEST_METHOD"]
+        # The raw target: an encoded '/' stays inside its path parameter, as in API Gateway.
+        target: str = environ.get("RAW_URI") or environ.get("PATH_INFO") or "/"
+        target = target.encode("latin-1").decode("utf-8", errors="replace")
+        try:
+            response, served_by = self._respond(environ, method, target)
+        except Exception:
+            # Never werkzeug's HTML 500: every answer of the API is the contract's JSON.
+            log.error("%s %r raised:\n%s", method, target, traceback.format_exc().rstrip())
+            response, served_by = (
+                error_response(
+                    500, "internal_error", "the local server failed; its log has the traceback"
+                ),
+                "-",
+            )
+        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        start_response(f"{response.status} {_reason(response.status)}", headers)
         log.info(
             "%s %s -> %s %d (%.1f ms)",
-            self.command,
-            self.path,
+            method,
+            target.encode("unicode_escape").decode("ascii"),  # no control character in the log
             served_by,
             response.status,
             (time.perf_counter() - started) * 1000,
         )
+        return [] if method == "HEAD" else [response.body]
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+    def _respond(self, environ: dict[str, Any], method: str, target: str) -> tuple[Response, str]:
+        if self.app is None:
+            return error_response(503, "starting", "the local stack is still starting"), "-"
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response(400, "bad_request", "Content-Length is not a number"), "-"
+        if length > MAX_BODY_BYTES or length < 0:
+            # Refused unread, as API Gateway refuses it before any function runs.
+            return error_response(
+                413, "payload_too_large", f"the body exceeds {MAX_BODY_BYTES} bytes"
+            ), "-"
+        stream = environ["wsgi.input"]
+        if length:
+            body = stream.read(length)
+        elif environ.get("wsgi.input_terminated"):  # chunked: read one byte past the limit
+            body = stream.read(MAX_BODY_BYTES + 1)
+            if len(body) > MAX_BODY_BYTES:
+                return error_response(
+                    413, "payload_too_large", f"the body exceeds {MAX_BODY_BYTES} bytes"
+                ), "-"
+        else:
+            body = b""
+        headers: dict[str, str] = dict(environ.get(CLIENT_HEADERS_KEY) or ())
+        return self.app.handle(method, target, headers, body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Requests are logged once, by _serve, with the function that served them."""
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+# Where _RequestHandler puts the request headers as the client spelled them.
+CLIENT_HEADERS_KEY = "woocom.client_headers"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host.strip("[]"), port))
+        listener.listen(LISTEN_BACKLOG)
+    except OSError as exc:
+        listener.close()
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise PortInUseError(
+                exc.errno,
+                f"cannot listen on {host}:{port}: {exc.strerror}. Another `nox -s dev` may "
+                "be running: stop it, or pick another port with --port",
+            ) from None
+        raise
+    return listener
+
+
+class _RequestHandler(WSGIRequestHandler):
+    # Headers and body leave in two writes; with Nagle's algorithm on, the client's
+    # delayed ACK would hold the body back ~40 ms.
+    disable_nagle_algorithm = True
+    server_version = "woocom-local"
+
+    def make_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().make_environ()
+        # WSGI folds header names to HTTP_*; the proxy event carries them as sent.
+        environ[CLIENT_HEADERS_KEY] = list(self.headers.items())
+        return environ
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Requests are logged once, by WsgiAdapter, with the function that served them."""

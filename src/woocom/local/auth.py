@@ -43,7 +43,9 @@ class CognitoAuthorizer:
         """Verified claims of the header's token, formatted as API Gateway passes them."""
         if not authorization:
             raise UnauthorizedError("missing Authorization header: send 'Bearer <ID token>'")
-        token = authorization.removeprefix("Bearer ").strip()
+        # The scheme is case-insensitive (RFC 9110 section 11.1): "bearer x" is "Bearer x".
+        scheme, _, credentials = authorization.strip().partition(" ")
+        token = credentials.strip() if scheme.lower() == "bearer" else authorization.strip()
         try:
             decoded = jwt.decode(token, self.keys(), algorithms=["RS256"])
         except (JoseError, ValueError) as exc:

@@ -14,12 +14,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from frontend_deploy.example import publish_to_local_stack
 from woocom.config import STACK_FILE, StackError
-from woocom.local.api import API_PREFIX, PortInUseError
+from woocom.local.api import API_PREFIX, PortInUseError, is_loopback
 from woocom.local.functions import EnvironmentConflictError
+from woocom.local.ownership import remove_own_files
 from woocom.local.runtime import SEED_FILE, LocalRuntime
 from woocom.ops.logs import local_log_environment
-from woocom.paths import REPO_ROOT, outputs_file
+from woocom.paths import display_path, outputs_file
+
+REMOTE_WARNING = """\
+!!! WARNING: --allow-remote: the local stack listens on {host}, beyond this machine.
+!!! Its tokens are signed with the emulator's PUBLIC, FIXED Cognito keys: anyone who can
+!!! reach this port can mint an admin token and change the catalog and orders.
+!!! Use it only on a network you trust, and stop it when done."""
 
 
 def key_value(text: str) -> tuple[str, str]:
@@ -48,7 +56,19 @@ def parser() -> argparse.ArgumentParser:
         description="Run the platform locally: emulator, resources, API, events, schedules.",
     )
     p.add_argument("--port", type=int, default=8000, help="API port (default 8000; 0 = any free)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; another needs --allow-remote)",
+    )
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help=(
+            "let --host be a non-loopback address. Anyone who reaches it can mint admin "
+            "tokens: the emulator's Cognito keys are public"
+        ),
+    )
     p.add_argument("--stack", type=Path, default=STACK_FILE, help="the stack file (stack.yaml)")
     p.add_argument("--no-seed", action="store_true", help="start with an empty catalog")
     add_set_option(p, "override a function environment variable, e.g. ORDER_MAX_AGE_MINUTES=0")
@@ -121,10 +141,7 @@ def banner(runtime: LocalRuntime) -> str:
 
 
 def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+    return display_path(path)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -141,7 +158,10 @@ def main(argv: Sequence[str]) -> int:
         reload=not args.no_reload,
         outputs_path=args.outputs,
         enforce_iam=not args.no_iam,
+        allow_remote=args.allow_remote,
     )
+    if args.allow_remote and not is_loopback(args.host):
+        print(REMOTE_WARNING.format(host=args.host), file=sys.stderr, flush=True)
     # The handler runs in the main thread between two of its bytecodes, so it must not take
     # a lock the main thread may hold: `threading.Event.set()` there deadlocks when the signal
     # lands inside `Event.wait()` (on the Event's own lock), and then no signal but SIGKILL
@@ -172,6 +192,7 @@ def main(argv: Sequence[str]) -> int:
             return 1
         try:
             print(banner(runtime), flush=True)
+            publish_to_local_stack(runtime.outputs_path)  # the reference storefront, at /
             # At once if the signal came during startup: its byte is already there.
             while not requested:
                 select.select([wake_reader], [], [], 1.0)
@@ -188,13 +209,11 @@ def main(argv: Sequence[str]) -> int:
 
 
 def force_exit(runtime: LocalRuntime, signum: int) -> None:
-    """Leave without waiting for any thread; only the outputs files are removed first.
+    """Leave without waiting for any thread; only our own outputs files are removed first.
 
     Called from a signal handler: no lock, no logging, no buffered stream.
     """
-    for path in (runtime.outputs_path, runtime.env_file):
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
+    remove_own_files(runtime.outputs_path, runtime.env_file)
     with contextlib.suppress(OSError):
         os.write(2, b"second signal: exiting without waiting for the threads to stop\n")
     os._exit(128 + signum)

@@ -11,6 +11,8 @@ concurrent-checkout test and the oversell benchmark count on it).
 
 from __future__ import annotations
 
+import http.client
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from woocom.emulated import DUMMY_CREDENTIALS, REGION, dummy_credentials_environment
 from woocom.local.threads import STOP_TIMEOUT, join
 
 if TYPE_CHECKING:
@@ -26,22 +29,15 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
-REGION = "us-east-1"
-# moto accepts any credentials; fixed dummy values keep a real profile from ever being used.
-DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+log = logging.getLogger("woocom.local")
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def emulator_environment(endpoint_url: str) -> dict[str, str]:
     """What a process needs so that every boto3 client it creates talks to the emulator."""
-    return {
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": DUMMY_CREDENTIALS["aws_secret_access_key"],
-    }
+    return {"AWS_ENDPOINT_URL": endpoint_url, **dummy_credentials_environment()}
 
 
 class _SerializeDynamoDB:
@@ -59,10 +55,17 @@ class _SerializeDynamoDB:
         return self._app(environ, start_response)
 
 
-def _reset_moto() -> None:
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
+def _reset_moto(host: str, port: int, timeout: float = STOP_TIMEOUT) -> None:
+    """Empty every moto backend through the server's public reset endpoint."""
+    connection = http.client.HTTPConnection(host, port, timeout=max(timeout, 0.1))
+    try:
+        connection.request("POST", "/moto-api/reset")
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise OSError(f"POST /moto-api/reset answered {response.status}")
+    finally:
+        connection.close()
 
 
 class Emulator:
@@ -106,12 +109,18 @@ class Emulator:
             target=self._server.serve_forever, name="moto-server", daemon=True
         )
         self._thread.start()
-        _reset_moto()
+        # moto's state is process-wide: a new emulator starts empty.
+        _reset_moto(self._host, self._server.server_port)
         Emulator._running = self
         return self
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
-        """Stop serving (its requests run in daemon threads) and empty moto; bounded."""
+        """Empty moto and stop serving (its requests run in daemon threads); bounded."""
+        if Emulator._running is self and self._thread is not None and self._thread.is_alive():
+            try:
+                _reset_moto(self._host, self.port, timeout / 2)  # half: shutdown needs time
+            except OSError as exc:
+                log.warning("could not empty the emulator at %s: %s", self.endpoint_url, exc)
         if self._server is not None:
             # shutdown() waits for serve_forever to notice: only when that thread runs it.
             if self._thread is not None and self._thread.is_alive():
@@ -122,14 +131,17 @@ class Emulator:
         self._server = self._thread = None
         self._clients.clear()
         if Emulator._running is self:
-            _reset_moto()
             Emulator._running = None
 
     @property
-    def endpoint_url(self) -> str:
+    def port(self) -> int:
         if self._server is None:
             raise RuntimeError("the emulator is not running: call start() first")
-        return f"http://{self._host}:{self._server.server_port}"
+        return self._server.server_port
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
 
     def environment(self) -> dict[str, str]:
         return emulator_environment(self.endpoint_url)

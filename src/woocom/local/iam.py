@@ -43,7 +43,8 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from woocom.access import KINDS, AccessTable, Kind, Statement, access_table
 from woocom.config import Stack
-from woocom.events import ACCOUNT_ID, REGION
+from woocom.emulated import REGION
+from woocom.events import ACCOUNT_ID
 from woocom.local.provision import Resources, function_name
 
 log = logging.getLogger("woocom.local.iam")

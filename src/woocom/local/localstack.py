@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from woocom.emulated import REGION
 from woocom.local.cognito import ADMIN_GROUP, create_user, id_token, random_password
-from woocom.local.emulator import REGION, emulator_client
+from woocom.local.emulator import emulator_client
 from woocom.outputs import flatten_terraform_outputs, write_outputs
 from woocom.paths import REPO_ROOT, STATE_DIR
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shlex
 import threading
 import time
@@ -23,12 +24,15 @@ from types import TracebackType
 from typing import Any
 
 from woocom import events
+from woocom.atomic import write_atomic
 from woocom.config import STACK_FILE, Stack, load_stack
+from woocom.emulated import REGION
 from woocom.local.api import ApiApplication, ApiServer, BucketSite, Router
 from woocom.local.auth import CognitoAuthorizer
-from woocom.local.emulator import REGION, Emulator
+from woocom.local.emulator import Emulator
 from woocom.local.functions import FunctionHost, environment_set, shared_environment
 from woocom.local.iam import LocalIam, local_iam
+from woocom.local.ownership import ENV_FILE_OWNER, claim_outputs, remove_own_files
 from woocom.local.pollers import S3Poller, SqsPoller
 from woocom.local.provision import (
     Resources,
@@ -65,8 +69,10 @@ class LocalRuntime:
         outputs_path: Path | None = None,
         reload: bool = True,
         enforce_iam: bool = True,
+        allow_remote: bool = False,
     ) -> None:
         self.host = host
+        self.allow_remote = allow_remote
         self.port = port
         self.stack_file = stack_file
         self.functions_dir = functions_dir or stack_file.parent / "functions"
@@ -113,10 +119,13 @@ class LocalRuntime:
     def _start(self) -> None:
         stack = self._stack = load_stack(self.stack_file, self.functions_dir)
         schedules = self._schedules(stack)
+        claim_outputs(self.outputs_path)
         # Bind the API port before anything else: a taken port is the commonest failure.
-        api = ApiServer(self.host, self.port)
+        api = ApiServer(self.host, self.port, allow_remote=self.allow_remote)
         self._cleanup.callback(self._bounded, api.stop)
-        emulator = Emulator(self.host).start()
+        # Loopback whatever --host says: the functions reach it in this process, and moto
+        # would hand anyone who reaches it the Cognito users and every resource.
+        emulator = Emulator("127.0.0.1").start()
         self._cleanup.callback(self._bounded, emulator.stop)
         log.info("emulator on %s; creating the resources", emulator.endpoint_url)
         resources = provision(stack, emulator, resource_prefix(stack))
@@ -148,10 +157,10 @@ class LocalRuntime:
         # Registered again (stop is idempotent) so requests end before the emulator stops.
         self._cleanup.callback(self._bounded, api.stop)
         self.outputs = self._outputs(api, emulator, resources, tokens)
+        # Registered before writing: a failed write still leaves nothing of ours behind.
+        self._cleanup.callback(remove_own_files, self.outputs_path, self.env_file)
         write_outputs("local", self.outputs, self.outputs_path)
-        self._cleanup.callback(self.outputs_path.unlink, missing_ok=True)
-        self.env_file.write_text(shell_environment(emulator.environment()))
-        self._cleanup.callback(self.env_file.unlink, missing_ok=True)
+        write_atomic(self.env_file, shell_environment(emulator.environment(), os.getpid()))
 
         self._start_pollers(emulator, resources)
         # Daemon threads: a ThreadPoolExecutor's are joined, without a timeout, at exit.
@@ -305,6 +314,8 @@ class LocalRuntime:
             "user_pool_id": resources.user_pool_id,
             "user_pool_client_id": resources.user_pool_client_id,
             "distribution_id": None,
+            # Who owns this file: a second `nox -s dev` refuses to take it from a live owner.
+            "pid": os.getpid(),
             **tokens,
         }
         for name, bucket in resources.buckets.items():
@@ -315,10 +326,11 @@ class LocalRuntime:
         return outputs
 
 
-def shell_environment(values: Mapping[str, str]) -> str:
+def shell_environment(values: Mapping[str, str], pid: int) -> str:
     lines = [f"export {key}={shlex.quote(value)}" for key, value in sorted(values.items())]
-    return "# `. this-file` in a shell: the aws CLI and boto3 then use the local emulator\n" + (
-        "\n".join(lines) + "\n"
+    return (
+        "# `. this-file` in a shell: the aws CLI and boto3 then use the local emulator\n"
+        f"{ENV_FILE_OWNER}{pid}\n" + "\n".join(lines) + "\n"
     )
 
 

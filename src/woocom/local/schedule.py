@@ -12,6 +12,7 @@ tests and demos can run a schedule without waiting minutes.
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from typing import Protocol
 
 from woocom.config import check_schedule_expression
 from woocom.local.threads import STOP_TIMEOUT, join
+
+log = logging.getLogger("woocom.local")
 
 _LOCAL_RATE = re.compile(r"^rate\((?P<n>[1-9][0-9]*) (?P<unit>seconds?)\)$")
 _UNITS = {"minute": 60, "hour": 3600, "day": 86400, "second": 1}
@@ -191,7 +194,11 @@ class Scheduler:
     ) -> None:
         self._now = now
         started = now()
-        self.jobs = [ScheduledJob(name, s, s.next_after(started)) for name, s in jobs]
+        self.jobs: list[ScheduledJob] = []
+        for name, schedule in jobs:
+            first = _next_run(name, schedule, started)
+            if first is not None:
+                self.jobs.append(ScheduledJob(name, schedule, first))
         self._fire = fire
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
@@ -206,7 +213,7 @@ class Scheduler:
         return join(self._thread, timeout)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while self.jobs and not self._stop.is_set():
             job = min(self.jobs, key=lambda j: j.next_run)
             delay = (job.next_run - self._now()).total_seconds()
             if delay > 0:
@@ -214,4 +221,20 @@ class Scheduler:
                 self._stop.wait(min(delay, 60))
                 continue
             self._fire(job.function, job.next_run)
-            job.next_run = job.schedule.next_after(max(job.next_run, self._now()))
+            following = _next_run(job.function, job.schedule, max(job.next_run, self._now()))
+            if following is None:
+                self.jobs.remove(job)
+            else:
+                job.next_run = following
+
+
+def _next_run(function: str, schedule: Schedule, after: datetime) -> datetime | None:
+    """When `schedule` fires next; None, with a log line, once it never fires again.
+
+    A cron expression with a year field runs out: that one job retires, the others go on.
+    """
+    try:
+        return schedule.next_after(after)
+    except ValueError as exc:
+        log.warning("%s: schedule %s retired: %s", function, schedule.expression, exc)
+        return None

@@ -29,7 +29,7 @@ from woocom.packaging.checks import (
     runtime_imports,
 )
 from woocom.packaging.cli import main
-from woocom.packaging.deps import DependencyCache
+from woocom.packaging.deps import DependencyCache, pinned_version, uv_binary
 from woocom.packaging.interpreters import CheckInterpreter, check_interpreter, find_python
 from woocom.packaging.manifest import Artifact, Manifest, artifact_for, read_manifest
 from woocom.packaging.target import Target, host_machine
@@ -60,8 +60,10 @@ __all__ = [
     "imports_shared_package",
     "is_excluded",
     "main",
+    "pinned_version",
     "pyc_name",
     "read_manifest",
     "runtime_imports",
+    "uv_binary",
     "write_zip",
 ]

@@ -15,12 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from woocom.atomic import write_atomic
 from woocom.config import (
     FUNCTIONS_DIR,
     SHARED_PACKAGE,
     Stack,
     resource_environment,
 )
+from woocom.emulated import REGION
 from woocom.packaging.base import (
     FORMAT_VERSION,
     KEEP_PER_FUNCTION,
@@ -44,7 +46,7 @@ from woocom.packaging.interpreters import (
 from woocom.packaging.manifest import Artifact, Manifest, artifact_for
 from woocom.packaging.target import Target, host_machine
 from woocom.packaging.zips import SourceFile, collect_tree, write_zip
-from woocom.paths import BUILD_DIR, REPO_ROOT
+from woocom.paths import BUILD_DIR, REPO_ROOT, display_path
 
 
 @dataclass(frozen=True)
@@ -283,16 +285,10 @@ class Packager:
             stale.unlink(missing_ok=True)
 
     def _write_manifest(self, manifest: Manifest) -> None:
-        self.build_dir.mkdir(parents=True, exist_ok=True)
-        partial = self.manifest_path.with_suffix(".tmp")
-        partial.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        partial.replace(self.manifest_path)
+        write_atomic(self.manifest_path, manifest.model_dump_json(indent=2) + "\n")
 
     def _display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.repo_root).as_posix()
-        except ValueError:
-            return str(path)
+        return display_path(path, self.repo_root)
 
 
 def _check_environment(stack: Stack, name: str) -> dict[str, str]:
@@ -303,11 +299,11 @@ def _check_environment(stack: Stack, name: str) -> dict[str, str]:
     """
     fn = stack.function(name)
     prefix = f"{stack.name}-package-check"
-    account_url = "https://sqs.us-east-1.amazonaws.com/000000000000"
+    account_url = f"https://sqs.{REGION}.amazonaws.com/000000000000"
     return {
         "PATH": os.environ.get("PATH", ""),
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "package-check",
         "AWS_SECRET_ACCESS_KEY": "package-check",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",

@@ -16,7 +16,7 @@ from woocom.packaging.base import (
     RUNTIME_LOCK,
     PackagingError,
 )
-from woocom.paths import REPO_ROOT
+from woocom.paths import display_path
 
 
 def uv_binary() -> str:
@@ -122,13 +122,8 @@ class DependencyCache:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
-            lock = (
-                self.lock.relative_to(REPO_ROOT)
-                if self.lock.is_relative_to(REPO_ROOT)
-                else self.lock
-            )
             raise PackagingError(
-                f"could not install {lock} for {platform_tag} / "
+                f"could not install {display_path(self.lock)} for {platform_tag} / "
                 f"Python {python_version}:\n{result.stderr.strip()}\n"
                 "This needs PyPI (or a warm uv cache). A package with no wheel for this "
                 "platform cannot go into a Lambda zip: pick a version that has one."

@@ -30,7 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
-from woocom.paths import REPO_ROOT, STATE_DIR
+from woocom.paths import STATE_DIR, display_path
 from woocom.tf.files import write_if_changed
 
 TF_STATE_DIR = STATE_DIR / "terraform"
@@ -182,7 +182,4 @@ def _collect(pipe: IO[str], into: list[str], echo: IO[str] | None) -> None:
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+    return display_path(path.resolve())

@@ -25,8 +25,8 @@ locals {
       | limit 50
     EOT
     admin-actions             = <<-EOT
-      fields @timestamp, function, admin_action, actor, correlation_id, message
-      | filter ispresent(admin_action)
+      fields @timestamp, function, action, route, target.sku, target.order_id, actor_username, actor_sub, status, correlation_id
+      | filter audit = "admin_action"
       | sort @timestamp desc
     EOT
   }

@@ -24,6 +24,7 @@ run "every_resource_of_the_stack_has_its_alarms" {
   assert {
     condition = toset(keys(module.alarms.alarm_names)) == toset(concat(
       ["api-5xx", "api-4xx-rate", "api-p99-latency", "site-5xx-rate", "site-4xx-rate", "site-requests-anomaly"],
+      ["canary-failed"], # the render-check canary of canary.tf, on by default for staging
       flatten([for fn in keys(local.stack.functions) : ["${fn}-errors", "${fn}-throttles", "${fn}-duration"]]),
       [for q in keys(local.stack.queues) : "${q}-oldest-message"],
       [for q, queue in local.stack.queues : "${q}-dlq" if try(queue.dlq, null) != null],
@@ -35,15 +36,15 @@ run "every_resource_of_the_stack_has_its_alarms" {
         ]]),
       )]),
     ))
-    error_message = "alarms: API (5xx, 4xx rate, p99), each function (errors, throttles, duration), each queue and DLQ, each table and GSI, the site; got ${jsonencode(keys(module.alarms.alarm_names))}"
+    error_message = "alarms: API (5xx, 4xx rate, p99), each function (errors, throttles, duration), each queue and DLQ, each table and GSI, the site, the canary; got ${jsonencode(keys(module.alarms.alarm_names))}"
   }
   assert {
     condition     = alltrue([for key, name in module.alarms.alarm_names : name == "woocom-staging-${key}"])
     error_message = "alarm names must be <stack>-<workspace>-<what it watches>"
   }
   assert {
-    condition     = length(module.alarms.alarm_names) == 40
-    error_message = "the sample stack has 40 alarms, got ${length(module.alarms.alarm_names)}"
+    condition     = length(module.alarms.alarm_names) == 41
+    error_message = "the sample stack has 41 alarms, got ${length(module.alarms.alarm_names)}"
   }
 }
 

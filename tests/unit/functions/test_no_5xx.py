@@ -76,3 +76,24 @@ def test_no_product_body_or_sku_yields_a_5xx(resources, body, sku):
 def test_no_query_yields_a_5xx(resources, query):
     answer = to_result(invoke("catalog_api", api_event("GET", "/products", query=query)))
     assert answer.status < 500, answer.body
+
+
+@FUZZ
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["status", "limit", "cursor", "utm_source"]),
+        st.text(max_size=40),
+        max_size=3,
+    ),
+    order_id=st.text(max_size=80),
+    multi_value_only=st.booleans(),
+)
+def test_no_order_lookup_or_listing_yields_a_5xx(resources, query, order_id, multi_value_only):
+    listing = api_event("GET", "/orders", query=query, claims=ADMIN)
+    if multi_value_only:
+        listing["queryStringParameters"] = None
+    lookup = api_event("GET", "/orders/{order_id}", order_id=order_id or "x")
+    cancel = api_event("POST", "/orders/{order_id}/cancel", order_id=order_id or "x", claims=ADMIN)
+    for event in (listing, lookup, cancel):
+        answer = to_result(invoke("orders_api", event))
+        assert answer.status < 500, answer.body

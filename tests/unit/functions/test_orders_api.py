@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from storefront.models import OrderStatus
@@ -217,3 +219,49 @@ def test_order_admin_routes_need_the_admin_group(catalog, claims, status):
     assert (
         catalog("POST", "/orders/{order_id}/cancel", order_id="x", claims=claims).status == status
     )
+
+
+def audit_lines(capsys):
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    return [line for line in lines if line.get("audit") == "admin_action"]
+
+
+def test_who_cancelled_an_order_is_logged_with_the_action(catalog, capsys):
+    placed = catalog("POST", "/orders", body=order(("MUG-1", 1))).body
+    capsys.readouterr()
+    claims = {**ADMIN, "sub": "7d0c-sub", "cognito:username": "alice"}
+    answer = catalog(
+        "POST", "/orders/{order_id}/cancel", order_id=placed["order_id"], claims=claims
+    )
+    assert answer.status == 200
+    (line,) = audit_lines(capsys)
+    assert line["action"] == "cancel_order"
+    assert (line["actor_sub"], line["actor_username"]) == ("7d0c-sub", "alice")
+    assert line["target"] == {"order_id": placed["order_id"]}
+    assert line["status"] == 200
+    assert line["correlation_id"] == answer.headers["X-Correlation-Id"]
+
+
+def test_a_refused_admin_attempt_is_logged_too(catalog, capsys):
+    capsys.readouterr()
+    claims = {**SHOPPER, "cognito:username": "mallory"}
+    catalog("GET", "/orders", query={"status": "PENDING"}, claims=claims)
+    (line,) = audit_lines(capsys)
+    assert (line["action"], line["actor_username"], line["status"]) == (
+        "list_orders",
+        "mallory",
+        403,
+    )
+
+
+def test_public_routes_write_no_audit_line(catalog, capsys):
+    capsys.readouterr()
+    catalog("GET", "/orders/{order_id}", order_id="nope")
+    assert audit_lines(capsys) == []
+
+
+@pytest.mark.parametrize("order_id", ["a b", "x" * 65, "../etc"])
+def test_a_malformed_order_id_is_400_naming_it(catalog, order_id):
+    answer = catalog("GET", "/orders/{order_id}", order_id=order_id)
+    assert answer.status == 400
+    assert answer.body["error"]["details"][0]["field"] == "order_id"

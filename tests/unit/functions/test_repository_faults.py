@@ -134,3 +134,63 @@ def test_an_idempotency_key_is_forgotten_after_its_ttl(mug):
     fresh = orders.place_order(repo, request(("MUG-1", 2)), "k")
     assert not fresh.replayed
     assert fresh.order.order_id != old.order.order_id
+
+
+def test_a_checkout_whose_response_was_lost_and_retried_is_placed_once(mug, resources):
+    """The SDK re-sends a TransactWriteItems that already committed (a read timeout under
+    load): the retry's own order Put then fails its condition. That is this checkout's own
+    order, not a conflict: 201 once, stock taken once (was a 500)."""
+    client = aws.dynamodb()
+    retried = []
+
+    def retry_a_success_once(attempts, caught_exception, response, **_kwargs):
+        succeeded = caught_exception is None and response[0].status_code == 200
+        if attempts == 1 and succeeded and not retried:
+            retried.append(True)
+            return 0  # seconds to wait before botocore sends the same request again
+        return None
+
+    client.meta.events.register_first(
+        "needs-retry.dynamodb.TransactWriteItems", retry_a_success_once
+    )
+    try:
+        placed = orders.place_order(Repository.default(), request(("MUG-1", 2)), None)
+    finally:
+        client.meta.events.unregister(
+            "needs-retry.dynamodb.TransactWriteItems", retry_a_success_once
+        )
+    assert retried == [True]
+    repo = Repository.default()
+    assert repo.get_order(placed.order.order_id).status is OrderStatus.PENDING
+    assert repo.get_product("MUG-1").stock == 3
+
+
+def test_a_cancel_whose_response_was_lost_and_retried_reports_success(mug, resources):
+    """The same lost response on a release: the re-sent transaction fails the order's
+    PENDING condition because the first one moved it. Still a success, stock back once."""
+    repo = Repository.default()
+    placed = orders.place_order(repo, request(("MUG-1", 2)), None)
+    client = aws.dynamodb()
+    retried = []
+
+    def retry_a_success_once(attempts, caught_exception, response, **_kwargs):
+        if attempts == 1 and caught_exception is None and not retried:
+            retried.append(response[0].status_code)
+            return 0
+        return None
+
+    client.meta.events.register_first(
+        "needs-retry.dynamodb.TransactWriteItems", retry_a_success_once
+    )
+    try:
+        released = repo.release_order(placed.order, OrderStatus.CANCELLED, datetime.now(UTC))
+    finally:
+        client.meta.events.unregister(
+            "needs-retry.dynamodb.TransactWriteItems", retry_a_success_once
+        )
+    assert retried == [200]
+    assert released is True
+    assert repo.get_order(placed.order.order_id).status is OrderStatus.CANCELLED
+    assert repo.get_product("MUG-1").stock == 5
+    # A release that really lost (the order is no longer PENDING) is still refused.
+    assert repo.release_order(placed.order, OrderStatus.EXPIRED, datetime.now(UTC)) is False

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from storefront import aws, errors, logs, payments, settings
 from storefront.errors import ConfigurationError
-from storefront.http import STATUS, Response, Router
+from storefront.http import STATUS, Reply, Response, Router
 from tests.factories import api_event, context
 
 
@@ -71,7 +71,7 @@ def test_log_lines_are_json_with_the_correlation_id_and_extra_fields(capsys, mon
 def router_that_raises(error):
     router = Router()
 
-    @router.route("GET", "/boom")
+    @router.route("GET", "/boom", summary="Fails", replies={200: Reply("never")})
     def boom(_request):
         raise error
 

@@ -12,6 +12,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from woocom.emulated import REGION
 from woocom.local.auth import CognitoAuthorizer, UnauthorizedError
 
 POOL = "us-east-1_pool"
@@ -36,7 +37,7 @@ class OfflineAuthorizer(CognitoAuthorizer):
 
 @pytest.fixture
 def authorizer() -> CognitoAuthorizer:
-    return OfflineAuthorizer("http://unused", "us-east-1", POOL, "client-1")
+    return OfflineAuthorizer("http://unused", REGION, POOL, "client-1")
 
 
 def token(**overrides: Any) -> str:
@@ -58,6 +59,11 @@ def test_valid_token_gives_string_claims(authorizer: CognitoAuthorizer) -> None:
     assert claims["cognito:groups"] == "admin,ops"
     assert claims["cognito:username"] == "ana"
     assert claims["exp"].isdigit()
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer  "])
+def test_the_bearer_scheme_is_case_insensitive(authorizer: CognitoAuthorizer, scheme: str) -> None:
+    assert authorizer.claims(f"{scheme} {token()}")["cognito:username"] == "ana"
 
 
 def test_bare_token_without_bearer_is_accepted(authorizer: CognitoAuthorizer) -> None:

@@ -13,6 +13,8 @@ from woocom.local import invoke
 from woocom.local.emulator import emulator_client
 from woocom.local.runtime import LocalRuntime
 
+pytestmark = pytest.mark.slow  # one whole local stack for the module
+
 
 @pytest.fixture(scope="module")
 def running(mini_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:

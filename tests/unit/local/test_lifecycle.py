@@ -53,6 +53,7 @@ def test_invalid_stack_is_refused_before_anything_starts(tmp_path: Path) -> None
     assert runtime_threads() == []
 
 
+@pytest.mark.slow  # a whole stack up to the conflict
 def test_conflicting_environments_are_refused(mini_project: Path, tmp_path: Path) -> None:
     conflicting = tmp_path / "stack.yaml"
     conflicting.write_text(
@@ -72,6 +73,7 @@ def test_unknown_schedule_override_is_refused(mini_project: Path) -> None:
         LocalRuntime(port=0, stack_file=mini_project, schedules={"nope": "rate(1 minute)"}).start()
 
 
+@pytest.mark.slow  # a whole stack, or `woocom dev` in a subprocess
 def test_stop_leaves_no_thread_socket_file_or_variable(mini_project: Path, tmp_path: Path) -> None:
     outputs = tmp_path / "local.json"
     before = dict(os.environ)
@@ -106,6 +108,7 @@ def test_cli_rejects_malformed_overrides(capsys: pytest.CaptureFixture[str]) -> 
     assert "must look like NAME=VALUE" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a whole stack, or `woocom dev` in a subprocess
 def test_dev_command_prints_the_banner_and_stops_on_sigterm(
     mini_project: Path, tmp_path: Path
 ) -> None:
@@ -150,6 +153,7 @@ def test_dev_command_prints_the_banner_and_stops_on_sigterm(
             process.communicate()
 
 
+@pytest.mark.slow  # a whole stack, or `woocom dev` in a subprocess
 def test_cli_runs_in_the_foreground_until_sigterm(
     mini_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

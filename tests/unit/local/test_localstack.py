@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from woocom.emulated import REGION
 from woocom.local import localstack
 from woocom.paths import REPO_ROOT
 
@@ -58,6 +59,7 @@ def test_terraform_inputs_override_every_endpoint(tmp_path: Path) -> None:
     assert 'endpoints = { s3 = "http://localhost:4566" }' in localstack.backend_config()
 
 
+@pytest.mark.slow  # pytest in a subprocess
 def test_suite_fails_at_once_without_docker(tmp_path: Path) -> None:
     # The real user path: no engine here, so pytest must stop before running anything.
     result = subprocess.run(
@@ -105,6 +107,7 @@ def test_running_brings_localstack_up_and_always_down(monkeypatch: pytest.Monkey
     assert calls[1:] == [[*compose, "up", "--detach", "--wait"], [*compose, "down", "--volumes"]]
 
 
+@pytest.mark.slow  # a whole local stack
 def test_tokens_from_the_stack_pool(tmp_path: Path, mini_project: Path) -> None:
     from woocom.local.auth import CognitoAuthorizer
     from woocom.local.runtime import LocalRuntime
@@ -115,7 +118,7 @@ def test_tokens_from_the_stack_pool(tmp_path: Path, mini_project: Path) -> None:
         out = runtime.outputs
         admin, shopper = localstack.tokens(out)
         authorizer = CognitoAuthorizer(
-            out["aws_endpoint_url"], "us-east-1", out["user_pool_id"], out["user_pool_client_id"]
+            out["aws_endpoint_url"], REGION, out["user_pool_id"], out["user_pool_client_id"]
         )
         assert admin is not None
         assert shopper is not None

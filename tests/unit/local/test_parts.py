@@ -81,3 +81,16 @@ def test_one_emulator_per_process() -> None:
         first.stop()
     with pytest.raises(RuntimeError, match="not running"):
         _ = first.endpoint_url
+
+
+def test_each_emulator_starts_empty_and_is_emptied_on_stop() -> None:
+    first = Emulator().start()
+    try:
+        first.s3().create_bucket(Bucket="left-behind")
+    finally:
+        first.stop()
+    second = Emulator().start()
+    try:
+        assert second.s3().list_buckets()["Buckets"] == []
+    finally:
+        second.stop()

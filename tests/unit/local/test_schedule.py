@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from woocom.local.schedule import parse_schedule
+from woocom.local.client import wait_for
+from woocom.local.schedule import Scheduler, parse_schedule
 
 # A Wednesday.
 NOW = datetime(2026, 11, 25, 2, 30, 20, tzinfo=UTC)
@@ -75,3 +78,61 @@ def test_successive_runs_advance() -> None:
 def test_invalid_expressions_say_why(expression: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         parse_schedule(expression).next_after(NOW)
+
+
+# --- the scheduler -----------------------------------------------------------------------
+
+
+class _Clock:
+    """A clock that moves ten minutes on every reading: the scheduler never waits for real."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self.moment += timedelta(minutes=10)
+            return self.moment
+
+
+def test_a_cron_that_runs_out_retires_alone_and_the_other_schedules_go_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fired: list[str] = []
+    # Last run: 2030-12-31 23:00; the clock starts just before it.
+    clock = _Clock(datetime(2030, 12, 31, 22, 0, tzinfo=UTC))
+    scheduler = Scheduler(
+        [
+            ("yearly", parse_schedule("cron(0 23 31 12 ? 2030)")),
+            ("ticking", parse_schedule("rate(1 minute)")),
+        ],
+        lambda name, when: fired.append(name),
+        now=clock,
+    )
+    caplog.set_level(logging.WARNING, logger="woocom.local")
+    scheduler.start()
+    try:
+        wait_for(
+            lambda: "yearly" in fired and fired[fired.index("yearly") :].count("ticking") >= 3,
+            timeout=30,
+            what="the other schedule to fire after the cron ran out",
+        )
+    finally:
+        assert scheduler.stop()
+    assert fired.count("yearly") == 1
+    assert [job.function for job in scheduler.jobs] == ["ticking"]
+    assert "yearly: schedule cron(0 23 31 12 ? 2030) retired" in caplog.text
+
+
+def test_a_cron_already_run_out_at_start_is_retired_not_an_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="woocom.local")
+    scheduler = Scheduler(
+        [("past", parse_schedule("cron(0 12 1 1 ? 2020)"))],
+        lambda name, when: None,
+        now=lambda: datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert scheduler.jobs == []
+    assert "past: schedule cron(0 12 1 1 ? 2020) retired" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from woocom.local import cli
+from woocom.local.ownership import ENV_FILE_OWNER
 from woocom.local.threads import DaemonPool, join
 from woocom.paths import REPO_ROOT
 
@@ -78,6 +80,7 @@ _EVERY_POINT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # signals at every point of the wait, subprocesses
 def test_a_stop_signal_at_any_point_of_the_wait_is_honoured() -> None:
     done = subprocess.run(
         [sys.executable, "-c", _EVERY_POINT],
@@ -99,8 +102,9 @@ class _Runtime:
         self.env_file = outputs_path.with_suffix(".env")
 
     def start(self) -> _Runtime:
-        self.outputs_path.write_text("{}")
-        self.env_file.write_text("")
+        # Written as the real runtime writes them: marked with the pid that owns them.
+        self.outputs_path.write_text(json.dumps({"pid": os.getpid()}))
+        self.env_file.write_text(f"{ENV_FILE_OWNER}{os.getpid()}\n")
         signal.raise_signal(signal.SIGTERM)  # the first one, during startup
         return self
 
@@ -109,6 +113,7 @@ class _Runtime:
         time.sleep(5)  # "stuck": only the second signal ends it
 
 
+@pytest.mark.slow  # signals at every point of the wait, subprocesses
 def test_a_second_signal_exits_at_once_and_removes_the_outputs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

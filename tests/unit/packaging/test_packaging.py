@@ -36,6 +36,8 @@ from woocom.packaging import (
     write_zip,
 )
 
+pytestmark = pytest.mark.slow  # builds install wheels with uv (PyPI or its cache) and zips them
+
 ARM64 = Target("python3.13", "arm64")
 
 STACK_YAML = """\

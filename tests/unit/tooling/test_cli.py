@@ -116,8 +116,16 @@ def test_bench_keeps_other_areas_and_writes_the_readme_table_from_the_results(
     output = tmp_path / "results.json"
     args = ["--output", str(output), "--readme", str(readme)]
     assert bench.main(args) == 0
-    (tmp_path / "bench_fast.py").write_text("def run():\n    return {'summary': ['p50 3.0 ms']}\n")
+    detail = tmp_path / "functions-README.md"
+    detail.write_text("intro\n<!-- bench:fast -->\nold\n<!-- /bench:fast -->\nrest\n")
+    monkeypatch.setattr(bench, "DETAIL_READMES", (detail,))
+    (tmp_path / "bench_fast.py").write_text(
+        "def run():\n    return {'summary': ['p50 3.0 ms'], 'table': '| a |\\n|---|\\n| 3.0 |'}\n"
+    )
     assert bench.main(["fast", *args]) == 0
+    assert detail.read_text() == (
+        "intro\n<!-- bench:fast -->\n| a |\n|---|\n| 3.0 |\n<!-- /bench:fast -->\nrest\n"
+    )
 
     results = json.loads(output.read_text())["benchmarks"]
     assert results["slow"]["summary"] == ["12.9 s"]  # not run the second time, still there
