@@ -1,7 +1,7 @@
 """WooCom platform sessions. Each one is a few lines; the logic lives in `woocom`.
 
 Bare `nox` runs what CI runs: lint, test (unit + integration on the local
-emulator) and validate (Terraform, offline).
+emulator), validate (Terraform, offline) and iam (every IAM document, proven offline).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "test", "validate"]
+nox.options.sessions = ["lint", "test", "validate", "iam"]
 nox.options.error_on_external_run = True
 
 PYTHON = "3.11"
@@ -103,6 +103,13 @@ def validate(session: nox.Session) -> None:
     """Terraform fmt, init, validate, test and checkov, offline; then prove the gate bites."""
     woocom(session, "validate")
     session.run("pytest", "tests/terraform")
+
+
+@nox.session(python=PYTHON)
+def iam(session: nox.Session) -> None:
+    """Render every IAM document to .woocom/iam/<account>/ and prove what it allows, offline."""
+    woocom(session, "iam")
+    session.run("pytest", "tests/unit/iam", "-q")
 
 
 @nox.session(python=PYTHON)

@@ -1,5 +1,10 @@
 """Payment behind an interface; the provider is chosen by PAYMENT_PROVIDER.
 
+The simulated provider approves everything, so production refuses it: a worker in
+production without a real provider fails on its first order and confirms nothing
+(the orders stay PENDING and their messages go to the DLQ) instead of confirming
+orders nobody paid for. stack.yaml cannot set it either (woocom.config).
+
 A provider must be idempotent per order: the worker may charge the same order
 twice (a retried SQS message, a re-driven order) and must be charged once. Real
 providers offer this through an idempotency key; we pass the order id.
@@ -51,7 +56,24 @@ class SimulatedPaymentProvider:
 PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {"simulated": SimulatedPaymentProvider}
 
 
-def provider(name: str) -> PaymentProvider:
+PRODUCTION = "production"
+
+
+def provider(name: str, environment: str | None = None) -> PaymentProvider:
+    """The provider called `name`; refused if it is the simulated one in production.
+
+    `environment` defaults to this process's WOOCOM_ENV (storefront.settings).
+    """
+    if environment is None:
+        from storefront import settings
+
+        environment = settings.current().environment
+    if environment == PRODUCTION and name == "simulated":
+        raise ConfigurationError(
+            "production refuses PAYMENT_PROVIDER='simulated': it approves every charge. "
+            "Configure a real provider, whose credentials come from a secret declared "
+            "under `secrets:` in stack.yaml"
+        )
     try:
         return PROVIDERS[name]()
     except KeyError:

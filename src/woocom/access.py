@@ -1,4 +1,4 @@
-"""The access table: what `table: read`, `bucket: write`, `queue: send` ... allow, in IAM actions.
+"""The access table: what `table: read`, `bucket: write`, `queue: send`, `secret: read` allow.
 
 One JSON file, `terraform/modules/function/access.json`, read here and by the
 function module (`jsondecode(file(...))`), so the role Terraform builds and the
@@ -18,8 +18,8 @@ from woocom.paths import REPO_ROOT
 
 ACCESS_FILE = REPO_ROOT / "terraform" / "modules" / "function" / "access.json"
 
-Kind = Literal["table", "bucket", "queue"]
-KINDS: tuple[Kind, ...] = ("table", "bucket", "queue")
+Kind = Literal["table", "bucket", "queue", "secret"]
+KINDS: tuple[Kind, ...] = ("table", "bucket", "queue", "secret")
 
 
 @dataclass(frozen=True)

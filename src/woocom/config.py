@@ -121,8 +121,10 @@ LAMBDA_RESERVED_VARIABLES = frozenset(
 # Set by the platform on every function (terraform/stack, woocom.local.functions).
 PLATFORM_VARIABLES = frozenset({"WOOCOM_ENV", "LOG_LEVEL"})
 _RESOURCE_VARIABLE = re.compile(
-    r"^(TABLE_[A-Z0-9_]+_NAME|BUCKET_[A-Z0-9_]+_NAME|QUEUE_[A-Z0-9_]+_URL)$"
+    r"^(TABLE_[A-Z0-9_]+_NAME|BUCKET_[A-Z0-9_]+_NAME|QUEUE_[A-Z0-9_]+_URL|SECRET_[A-Z0-9_]+_NAME)$"
 )
+# Environment names that look like credentials: those belong under `secrets:`.
+_CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|CREDENTIALS?)(_|$)")
 # Names are "<stack>-<workspace>-<function>"; the function module allows 56 characters
 # (Lambda's 64 less room for "-dlq"), buckets "<stack>-<workspace>-<bucket>-<account id>" 63.
 FUNCTION_NAME_CHARS = 56
@@ -294,16 +296,28 @@ class Triggers(_Strict):
     sqs: list[SqsTrigger] = Field(default_factory=list)
 
 
+class Secret(_Strict):
+    """A credential a function reads at run time (Secrets Manager `<stack>-<workspace>-<name>`).
+
+    Terraform creates it without a value; an operator sets the value once per
+    environment, and `nox -s dev` reads local values from .woocom/secrets.json.
+    """
+
+    description: str = ""
+
+
 # Levels come from the access table (terraform/modules/function/access.json).
 TableAccess = Annotated[str, _access_level("table")]
 BucketAccess = Annotated[str, _access_level("bucket")]
 QueueAccess = Annotated[str, _access_level("queue")]
+SecretAccess = Annotated[str, _access_level("secret")]
 
 
 class Permissions(_Strict):
     table: dict[Name, TableAccess] = Field(default_factory=dict)
     bucket: dict[Name, BucketAccess] = Field(default_factory=dict)
     queue: dict[Name, QueueAccess] = Field(default_factory=dict)
+    secret: dict[Name, SecretAccess] = Field(default_factory=dict)
 
     def of(self, kind: Kind) -> dict[str, str]:
         grants: dict[str, str] = getattr(self, kind)
@@ -352,7 +366,7 @@ class Function(_Strict):
         if platform:
             raise ValueError(
                 f"{', '.join(platform)}: set by the platform (WOOCOM_ENV, LOG_LEVEL, and "
-                "TABLE_/BUCKET_/QUEUE_ variables from permissions); choose another name"
+                "TABLE_/BUCKET_/QUEUE_/SECRET_ variables from permissions); choose another name"
             )
         size = sum(len(k.encode()) + len(v.encode()) for k, v in value.items())
         if size > LAMBDA_ENVIRONMENT_BYTES:
@@ -360,6 +374,23 @@ class Function(_Strict):
                 f"{size} bytes of variables; Lambda allows {LAMBDA_ENVIRONMENT_BYTES} in all"
             )
         return value
+
+    @field_validator("environment")
+    @classmethod
+    def _no_credentials_or_simulated_payments(cls, environment: dict[str, str]) -> dict[str, str]:
+        # `environment:` applies to every deploy target, production included.
+        if environment.get("PAYMENT_PROVIDER") == "simulated":
+            raise ValueError(
+                "PAYMENT_PROVIDER: simulated would apply to production too, where it would "
+                "confirm unpaid orders; leave it out (every other environment simulates)"
+            )
+        for name in environment:
+            if _CREDENTIAL_NAME.search(name):
+                raise ValueError(
+                    f"{name} looks like a credential: declare it under `secrets:` and grant "
+                    "it with `permissions: {secret: {<name>: read}}`, never in environment:"
+                )
+        return environment
 
 
 class Stack(_Strict):
@@ -370,6 +401,7 @@ class Stack(_Strict):
     tables: dict[Name, Table]
     buckets: dict[Name, Bucket] = Field(default_factory=dict)
     queues: dict[Name, Queue] = Field(default_factory=dict)
+    secrets: dict[Name, Secret] = Field(default_factory=dict)
     functions: dict[Name, Function]
 
     # --- derived views used by Terraform (via the stack document), the packager and the runtime
@@ -426,8 +458,9 @@ class Stack(_Strict):
 def resource_variables(permissions: Permissions) -> dict[str, tuple[Kind, str]]:
     """The variables a function gets for the resources it may touch: name -> (kind, resource).
 
-    TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME, QUEUE_<NAME>_URL; read by
-    functions/storefront/settings.py. Terraform fills them from the stack document.
+    TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME, QUEUE_<NAME>_URL, and SECRET_<NAME>_NAME (the
+    secret's name, never its value); read by functions/storefront/settings.py. Terraform
+    fills them from the stack document.
     """
     variables: dict[str, tuple[Kind, str]] = {}
     for name in permissions.table:
@@ -436,6 +469,8 @@ def resource_variables(permissions: Permissions) -> dict[str, tuple[Kind, str]]:
         variables[f"BUCKET_{name.upper()}_NAME"] = ("bucket", name)
     for name in permissions.queue:
         variables[f"QUEUE_{name.upper()}_URL"] = ("queue", name)
+    for name in permissions.secret:
+        variables[f"SECRET_{name.upper()}_NAME"] = ("secret", name)
     return variables
 
 
@@ -444,12 +479,14 @@ def resource_environment(
     table_names: Mapping[str, str],
     bucket_names: Mapping[str, str],
     queue_urls: Mapping[str, str],
+    secret_names: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """`resource_variables` with values: table and bucket names, queue URLs."""
+    """`resource_variables` with values: table and bucket names, queue URLs, secret names."""
     values: dict[Kind, Mapping[str, str]] = {
         "table": table_names,
         "bucket": bucket_names,
         "queue": queue_urls,
+        "secret": secret_names or {},
     }
     return {
         variable: values[kind][name]
@@ -579,6 +616,7 @@ def check_references(stack: Stack) -> Iterator[Problem]:
         "table": stack.tables,
         "bucket": stack.buckets,
         "queue": stack.queues,
+        "secret": stack.secrets,
     }
     routes: dict[str, str] = {}
     s3_filters: dict[str, list[tuple[str, int, S3Trigger]]] = {}

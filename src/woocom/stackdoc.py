@@ -5,7 +5,7 @@
 
 Terraform never reads the YAML: every default is resolved here, so it lives only
 in the model, and every derived view Terraform needs (the Lambda handler string,
-routes by key, one S3 notification per bucket, the TABLE_/BUCKET_/QUEUE_
+routes by key, one S3 notification per bucket, the TABLE_/BUCKET_/QUEUE_/SECRET_
 variables, the role's effective access) is computed once, in Python. Every
 tooling entry point that runs Terraform writes the document first
 (`python -m woocom validate`, plan/deploy/destroy, the LocalStack target).
@@ -23,8 +23,8 @@ from woocom.tf.files import write_if_changed
 
 DOCUMENT_NAME = "stack.json"
 DOCUMENT_FILE = BUILD_DIR / DOCUMENT_NAME
-# Bumped when the shape changes in a way terraform/stack must follow.
-SCHEMA_VERSION = 1
+# Bumped when the shape changes in a way terraform/stack must follow (2: `secrets`).
+SCHEMA_VERSION = 2
 
 
 def stack_document(stack: Stack) -> dict[str, Any]:
@@ -37,6 +37,7 @@ def stack_document(stack: Stack) -> dict[str, Any]:
         "tables": {name: _table(stack, name) for name in stack.tables},
         "buckets": {name: b.model_dump(mode="json") for name, b in stack.buckets.items()},
         "queues": {name: q.model_dump(mode="json") for name, q in stack.queues.items()},
+        "secrets": {name: s.model_dump(mode="json") for name, s in stack.secrets.items()},
         "functions": {name: _function(stack, name) for name in stack.functions},
         "routes": {
             api.route: {

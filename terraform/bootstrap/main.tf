@@ -17,7 +17,30 @@ provider "aws" {
 locals {
   state_bucket = "${var.stack_name}-tfstate-${var.account_id}"
   # The stack's backend key (terraform/envs/<account>.backend.hcl); workspaces live under env:/<workspace>/.
-  state_key = "${var.stack_name}/stack.tfstate"
+  state_key   = "${var.stack_name}/stack.tfstate"
+  alert_topic = "${var.stack_name}-break-glass-alerts"
+}
+
+# Every IAM document of this root, as plain JSON that `nox -s iam` renders and checks
+# offline (src/woocom/iam). Nothing here carries a `workspace` tag, so no deploy or
+# developer identity's tag-scoped statements reach the bootstrap's own resources.
+module "policies" {
+  source = "./policies"
+
+  account_name             = var.account_name
+  account_id               = var.account_id
+  region                   = var.region
+  stack_name               = var.stack_name
+  github_repository        = var.github_repository
+  github_oidc_provider_arn = local.github_oidc_arn
+  deploy_environments      = var.deploy_environments
+  main_only_environments   = var.main_only_environments
+  developers               = var.developers
+  break_glass_approvers    = var.break_glass_approvers
+  state_bucket             = local.state_bucket
+  state_key                = local.state_key
+  state_kms_key_arn        = aws_kms_key.state.arn
+  alert_topic_arn          = "arn:aws:sns:${var.region}:${var.account_id}:${local.alert_topic}"
 }
 
 # --- state bucket ----------------------------------------------------------------------
@@ -26,29 +49,13 @@ resource "aws_kms_key" "state" {
   description             = "${var.stack_name} Terraform state (${var.account_name})"
   enable_key_rotation     = true
   deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.state_key.json
+  # Only the account's administrators manage it; every <stack>-* role may only use it.
+  policy = module.policies.resource_policies.state_key
 }
 
 resource "aws_kms_alias" "state" {
   name          = "alias/${var.stack_name}-tfstate"
   target_key_id = aws_kms_key.state.key_id
-}
-
-data "aws_iam_policy_document" "state_key" {
-  # checkov:skip=CKV_AWS_111:a key policy's "*" resource is this key only; the account administers it
-  # checkov:skip=CKV_AWS_356:same: in a key policy "*" means the key the policy is attached to
-  # checkov:skip=CKV_AWS_109:same: key administration stays with the account root, as AWS's default key policy
-  # Key administration stays with the account; use is granted by the IAM policies below.
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${var.account_id}:root"]
-    }
-  }
 }
 
 resource "aws_s3_bucket" "state" {
@@ -117,27 +124,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
 
 resource "aws_s3_bucket_policy" "state" {
   bucket = aws_s3_bucket.state.id
-  policy = data.aws_iam_policy_document.state_bucket.json
+  policy = module.policies.resource_policies.state_bucket
 
   depends_on = [aws_s3_bucket_public_access_block.state]
-}
-
-data "aws_iam_policy_document" "state_bucket" {
-  statement {
-    sid       = "TlsOnly"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
 }

@@ -29,17 +29,27 @@ output "deploy_role_arns" {
   value       = { for environment, role in aws_iam_role.deploy : environment => role.arn }
 }
 
-output "developer_group" {
-  description = "IAM group whose members may provision dev-<name> stacks (null outside staging)."
-  value       = one(aws_iam_group.developers[*].name)
+output "developer_role_arns" {
+  description = "Developer name => the role they assume (with MFA) to provision dev-<name> (test account)."
+  value       = { for name, role in aws_iam_role.developer : name => role.arn }
 }
 
-output "developer_permissions_boundary_arn" {
-  description = "Boundary every role of a developer stack must carry (null outside staging)."
-  value       = one(aws_iam_policy.boundary[*].arn)
+output "permissions_boundary_arns" {
+  description = "Deploy environment, or developer (all dev-<name>) => the boundary every role of those stacks must carry (permissions_boundary_arn in terraform/envs)."
+  value       = { for scope, policy in aws_iam_policy.boundary : scope => policy.arn }
 }
 
 output "break_glass_role_arn" {
-  description = "The break-glass role (null when no principal may assume it)."
-  value       = one(aws_iam_role.break_glass[*].arn)
+  description = "The break-glass role (nobody may assume it until an approver grants it)."
+  value       = aws_iam_role.break_glass.arn
+}
+
+output "break_glass_approver_role_arn" {
+  description = "The role approvers assume to grant break glass (null without approvers)."
+  value       = one(aws_iam_role.break_glass_approver[*].arn)
+}
+
+output "alert_topic_arn" {
+  description = "SNS topic told of every break-glass grant and use."
+  value       = aws_sns_topic.alerts.arn
 }

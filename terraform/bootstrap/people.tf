@@ -1,141 +1,109 @@
 # People, as opposed to CI: developers provisioning their own dev-<name> stack by
-# hand in the staging account, and the break-glass role for emergencies.
+# hand (test account), and break glass granted on request for minutes (any account).
 
-# --- developer stacks (staging account) ------------------------------------------------
+# --- developers (test account): one role per person, MFA, their own stack only ---------
 
-# The most any role created by a developer stack can do: its own workspace's data and logs.
-data "aws_iam_policy_document" "boundary" {
-  count = var.developer_stacks ? 1 : 0
+resource "aws_iam_role" "developer" {
+  for_each = var.developers
 
-  statement {
-    sid     = "DeveloperStackData"
-    actions = ["dynamodb:*", "sqs:*", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = [
-      "arn:aws:dynamodb:${local.region_account}:table/${var.stack_name}-dev-*",
-      "arn:aws:sqs:${local.region_account}:${var.stack_name}-dev-*",
-      "arn:aws:s3:::${var.stack_name}-dev-*",
-      "arn:aws:logs:${local.region_account}:log-group:/aws/lambda/${var.stack_name}-dev-*",
-    ]
-  }
+  name                 = "${var.stack_name}-developer-${each.key}"
+  description          = "${each.key} provisions dev-${each.key} by hand (MFA): its state, its resources, roles under its boundary"
+  assume_role_policy   = module.policies.developer_trusts["dev-${each.key}"]
+  max_session_duration = 3600 * 4
 }
 
-resource "aws_iam_policy" "boundary" {
-  count = var.developer_stacks ? 1 : 0
+resource "aws_iam_role_policy" "developer" {
+  for_each = var.developers
 
-  name        = "${var.stack_name}-developer-boundary"
-  description = "Permissions boundary of every role a developer stack creates"
-  policy      = data.aws_iam_policy_document.boundary[0].json
+  name   = "dev-${each.key}"
+  role   = aws_iam_role.developer[each.key].id
+  policy = module.policies.stack_policies["dev-${each.key}"]
 }
 
-resource "aws_iam_policy" "developer" {
-  count = var.developer_stacks ? 1 : 0
-
-  name        = "${var.stack_name}-developer-stacks"
-  description = "Provision dev-<name> stacks by hand: their state, their resources, roles under the boundary"
-  policy      = data.aws_iam_policy_document.stack["developer"].json
-}
-
-# Membership is granted on request (README: "Access requests"); the group only carries the policy.
-resource "aws_iam_group" "developers" {
-  count = var.developer_stacks ? 1 : 0
-
-  name = "${var.stack_name}-developers"
-}
-
-resource "aws_iam_group_policy_attachment" "developers" {
-  count = var.developer_stacks ? 1 : 0
-
-  group      = aws_iam_group.developers[0].name
-  policy_arn = aws_iam_policy.developer[0].arn
-}
-
-# --- break glass -----------------------------------------------------------------------
-
-data "aws_iam_policy_document" "break_glass_trust" {
-  count = length(var.break_glass_principals) > 0 ? 1 : 0
-
-  statement {
-    # SetSourceIdentity: the caller's name follows the session into CloudTrail.
-    actions = ["sts:AssumeRole", "sts:SetSourceIdentity"]
-
-    principals {
-      type        = "AWS"
-      identifiers = var.break_glass_principals
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:MultiFactorAuthPresent"
-      values   = ["true"]
-    }
-
-    condition {
-      test     = "NumericLessThan"
-      variable = "aws:MultiFactorAuthAge"
-      values   = ["900"]
-    }
-
-    condition {
-      test     = "Null"
-      variable = "sts:SourceIdentity"
-      values   = ["false"]
-    }
-  }
-}
-
-# Stop or remove a misbehaving function, and read what it logged. Nothing else.
-data "aws_iam_policy_document" "break_glass" {
-  count = length(var.break_glass_principals) > 0 ? 1 : 0
-
-  statement {
-    sid = "StopFunctions"
-    actions = [
-      "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:PutFunctionConcurrency",
-      "lambda:DeleteFunctionConcurrency", "lambda:DeleteFunction",
-    ]
-    resources = ["arn:aws:lambda:${local.region_account}:function:${var.stack_name}-*"]
-  }
-
-  statement {
-    sid       = "StopTriggers"
-    actions   = ["lambda:UpdateEventSourceMapping"]
-    resources = ["*"]
-
-    condition {
-      test     = "ArnLike"
-      variable = "lambda:FunctionArn"
-      values   = ["arn:aws:lambda:${local.region_account}:function:${var.stack_name}-*"]
-    }
-  }
-
-  statement {
-    sid       = "ReadLogs"
-    actions   = ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:DescribeLogStreams"]
-    resources = ["arn:aws:logs:${local.region_account}:log-group:/aws/lambda/${var.stack_name}-*"]
-  }
-
-  # Actions that take no resource ARN. GetQueryResults (a query by its id) is one: under
-  # ReadLogs' log-group ARN it was never allowed, so StartQuery's results were unreadable.
-  statement {
-    sid       = "List"
-    actions   = ["lambda:ListFunctions", "lambda:ListEventSourceMappings", "logs:DescribeLogGroups", "logs:GetQueryResults"]
-    resources = ["*"]
-  }
-}
+# --- break glass: no standing access; `python -m woocom access-request` grants it --------
 
 resource "aws_iam_role" "break_glass" {
-  count = length(var.break_glass_principals) > 0 ? 1 : 0
-
   name                 = "${var.stack_name}-break-glass"
-  description          = "Emergency: stop or delete a faulty function. MFA, 1 hour, source identity logged."
-  assume_role_policy   = data.aws_iam_policy_document.break_glass_trust[0].json
+  description          = "Emergency: stop or delete a faulty function. Granted per person for minutes by an approver; every use alarms."
+  assume_role_policy   = module.policies.break_glass.trust
   max_session_duration = 3600
+
+  # Grants rewrite the trust (one statement per person, until a time IAM enforces);
+  # Terraform only sets the first, empty one.
+  lifecycle {
+    ignore_changes = [assume_role_policy]
+  }
 }
 
 resource "aws_iam_role_policy" "break_glass" {
-  count = length(var.break_glass_principals) > 0 ? 1 : 0
-
   name   = "break-glass"
-  role   = aws_iam_role.break_glass[0].id
-  policy = data.aws_iam_policy_document.break_glass[0].json
+  role   = aws_iam_role.break_glass.id
+  policy = module.policies.break_glass.policy
+}
+
+resource "aws_iam_role" "break_glass_approver" {
+  count = length(var.break_glass_approvers) > 0 ? 1 : 0
+
+  name                 = "${var.stack_name}-break-glass-approver"
+  description          = "Grants the break-glass role to one named person for minutes (woocom access-request)"
+  assume_role_policy   = module.policies.break_glass.approver_trust
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy" "break_glass_approver" {
+  count = length(var.break_glass_approvers) > 0 ? 1 : 0
+
+  name   = "grant-break-glass"
+  role   = aws_iam_role.break_glass_approver[0].id
+  policy = module.policies.break_glass.approver
+}
+
+# --- every grant and every use pages the account's alert list ---------------------------
+
+resource "aws_kms_key" "alerts" {
+  description             = "${var.stack_name} break-glass alerts (${var.account_name})"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  policy                  = module.policies.resource_policies.alert_key
+}
+
+resource "aws_sns_topic" "alerts" {
+  name              = local.alert_topic
+  kms_master_key_id = aws_kms_key.alerts.arn
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn    = aws_sns_topic.alerts.arn
+  policy = module.policies.resource_policies.alert_topic
+}
+
+resource "aws_sns_topic_subscription" "alerts" {
+  for_each = toset(var.alert_emails)
+
+  topic_arn = aws_sns_topic.alerts.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+# CloudTrail delivers management events to EventBridge (the account needs a trail, as
+# any audited account has): AssumeRole of break glass, and any change to its trust.
+resource "aws_cloudwatch_event_rule" "break_glass" {
+  name        = "${var.stack_name}-break-glass-used"
+  description = "Break-glass role assumed, or its trust (the grants) changed"
+  event_pattern = jsonencode({
+    detail-type = ["AWS API Call via CloudTrail"]
+    source      = ["aws.sts", "aws.iam"]
+    detail = {
+      eventName = ["AssumeRole", "UpdateAssumeRolePolicy"]
+      "$or" = [
+        { requestParameters = { roleArn = [aws_iam_role.break_glass.arn] } },
+        { requestParameters = { roleName = [aws_iam_role.break_glass.name] } },
+      ]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "break_glass" {
+  rule = aws_cloudwatch_event_rule.break_glass.name
+  arn  = aws_sns_topic.alerts.arn
 }

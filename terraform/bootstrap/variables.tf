@@ -1,10 +1,10 @@
 variable "account_name" {
   type        = string
-  description = "Which account this is: staging (also previews and developer stacks) or production."
+  description = "Which account this is: production, staging (the staging stack and PR previews) or test (developers' dev-<name> stacks)."
 
   validation {
-    condition     = contains(["staging", "production"], var.account_name)
-    error_message = "account_name must be staging or production."
+    condition     = contains(["production", "staging", "test"], var.account_name)
+    error_message = "account_name must be production, staging or test."
   }
 }
 
@@ -49,13 +49,20 @@ variable "deploy_environments" {
   type        = map(string)
   description = <<-EOT
     GitHub environment => the workspaces its deploy role may manage (an IAM wildcard).
-    Staging account: { staging = "staging", preview = "pr-*" }. Production: { production = "production" }.
+    Staging account: { staging = "staging", preview = "pr-*" }. Production: { production = "production" }. Test: {}.
   EOT
+  default     = {}
 
   validation {
-    condition     = alltrue([for pattern in values(var.deploy_environments) : can(regex("^[a-z0-9*-]+$", pattern))])
+    condition     = alltrue([for pattern in values(var.deploy_environments) : can(regex("^[a-z0-9][a-z0-9*-]*$", pattern))])
     error_message = "Workspace patterns are lowercase letters, digits, - and *."
   }
+}
+
+variable "main_only_environments" {
+  type        = set(string)
+  description = "GitHub environments whose deploy role trusts only jobs on refs/heads/main (needs the repository's OIDC subject template, README)."
+  default     = ["staging", "production"]
 }
 
 variable "create_github_oidc_provider" {
@@ -64,15 +71,26 @@ variable "create_github_oidc_provider" {
   default     = true
 }
 
-variable "developer_stacks" {
-  type        = bool
-  description = "Create the developer group, policy and permissions boundary for dev-<name> stacks (staging account)."
-  default     = false
+variable "developers" {
+  type        = map(string)
+  description = "Test account: developer name (their stack is dev-<name>) => ARN of the person's principal allowed to assume their role with MFA."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.developers) : can(regex("^[a-z][a-z0-9]{0,11}$", name))])
+    error_message = "Developer names are 1-12 lowercase letters and digits (dev-<name> must be a workspace name)."
+  }
 }
 
-variable "break_glass_principals" {
+variable "break_glass_approvers" {
   type        = list(string)
-  description = "ARNs (users or roles) that may assume the break-glass role, with MFA. Empty: no break-glass role."
+  description = "ARNs of the people who may grant break glass (python -m woocom access-request). Empty: no approver role, no grants."
+  default     = []
+}
+
+variable "alert_emails" {
+  type        = list(string)
+  description = "Addresses told of every break-glass grant and use."
   default     = []
 }
 

@@ -14,3 +14,15 @@ alarm_emails = []
 alarm_thresholds = {
   api_5xx_per_minute = 150
 }
+
+# --- Identity and edge (terraform/bootstrap, terraform/stack/edge.tf) ---
+# Every role this stack creates carries the boundary the bootstrap made for it (output
+# permissions_boundary_arns); the deploy identity may create no role without it.
+permissions_boundary_arn = "arn:aws:iam::<production-account-id>:policy/woocom-boundary-production"
+# Requests per viewer IP per 5 minutes at CloudFront, per source IP at the API stage, and
+# per-route throttles (requests/s) on top of the stage's.
+waf_site_requests_per_ip = 2000
+waf_api_requests_per_ip  = 20000
+api_method_throttles = {
+  "POST /orders" = { rate_limit = 20, burst_limit = 40 }
+}

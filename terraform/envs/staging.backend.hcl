@@ -1,4 +1,4 @@
-# Terraform state of the staging account: staging, the previews (pr-<n>) and the developer stacks (dev-<name>): one
+# Terraform state of the staging account: staging, and the previews (pr-<n>): one
 # workspace each, stored under env:/<workspace>/ in this bucket.
 # The bucket is created by terraform/bootstrap (output state_bucket); replace the
 # placeholder with it once (README: "First-time setup"). Until then deploys refuse to run.

@@ -11,8 +11,8 @@ locals {
   stack          = jsondecode(file(local.stack_document))
   manifest       = jsondecode(file(var.package_manifest))
 
-  # staging/production run in the default workspace; previews (pr-12) and
-  # developer stacks (dev-alice) are workspaces of the staging account.
+  # staging/production run in the default workspace; previews (pr-12) are workspaces of
+  # the staging account, developer stacks (dev-alice) of the test account.
   workspace   = terraform.workspace == "default" ? var.environment : terraform.workspace
   name_prefix = "${local.stack.name}-${local.workspace}"
   tags = {
@@ -38,12 +38,14 @@ locals {
   # bucket => [{function, prefix, suffix}]: one notification resource per bucket.
   s3_triggers = local.stack.s3_notifications
 
-  # "table/main" => name, "bucket/imports" => name, "queue/orders" => URL: the values of the
-  # TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME and QUEUE_<NAME>_URL variables the document names.
+  # "table/main" => name, "bucket/imports" => name, "queue/orders" => URL, "secret/x" => name:
+  # the values of the TABLE_<NAME>_NAME, BUCKET_<NAME>_NAME, QUEUE_<NAME>_URL and
+  # SECRET_<NAME>_NAME variables the document names.
   resource_values = merge(
     { for name, t in module.data.tables : "table/${name}" => t.name },
     { for name, b in module.data.buckets : "bucket/${name}" => b.name },
     { for name, q in module.data.queues : "queue/${name}" => q.url },
+    { for name, s in aws_secretsmanager_secret.declared : "secret/${name}" => s.name },
   )
   environments = {
     for name, fn in local.functions : name => merge(
@@ -78,6 +80,7 @@ module "api" {
   throttle_burst_limit = var.api_throttle_burst_limit
   log_retention_days   = local.log_retention_days
   deletion_protection  = var.environment == "production"
+  admin_mfa_required   = var.environment == "production"
   redeployment_trigger = sha1(jsonencode({ for name, fn in module.function : name => fn.integration_ids }))
   tags                 = local.tags
 }
@@ -108,6 +111,7 @@ module "function" {
   tables  = { for t, access in each.value.access.table : t => { arn = module.data.tables[t].arn, access = access } }
   buckets = { for b, access in each.value.access.bucket : b => { arn = module.data.buckets[b].arn, access = access } }
   queues  = { for q, access in each.value.access.queue : q => { arn = module.data.queues[q].arn, access = access } }
+  secrets = { for s, access in each.value.access.secret : s => { arn = aws_secretsmanager_secret.declared[s].arn, access = access } }
 
   api = {
     rest_api_id   = module.api.rest_api_id
@@ -167,5 +171,6 @@ module "site" {
   api             = { domain_name = module.api.domain_name, stage_name = module.api.stage_name }
   aliases         = var.site_aliases
   certificate_arn = var.site_certificate_arn
+  web_acl_arn     = one(aws_wafv2_web_acl.site[*].arn)
   tags            = local.tags
 }

@@ -18,19 +18,20 @@ provider "aws" {
   dynamic "endpoints" {
     for_each = local.emulated ? [var.endpoint_overrides] : []
     content {
-      apigateway = lookup(endpoints.value, "apigateway", null)
-      cloudfront = lookup(endpoints.value, "cloudfront", null)
-      cloudwatch = lookup(endpoints.value, "cloudwatch", null)
-      cognitoidp = lookup(endpoints.value, "cognitoidp", null)
-      dynamodb   = lookup(endpoints.value, "dynamodb", null)
-      events     = lookup(endpoints.value, "events", null)
-      iam        = lookup(endpoints.value, "iam", null)
-      lambda     = lookup(endpoints.value, "lambda", null)
-      logs       = lookup(endpoints.value, "logs", null)
-      s3         = lookup(endpoints.value, "s3", null)
-      sns        = lookup(endpoints.value, "sns", null)
-      sqs        = lookup(endpoints.value, "sqs", null)
-      sts        = lookup(endpoints.value, "sts", null)
+      apigateway     = lookup(endpoints.value, "apigateway", null)
+      cloudfront     = lookup(endpoints.value, "cloudfront", null)
+      cloudwatch     = lookup(endpoints.value, "cloudwatch", null)
+      cognitoidp     = lookup(endpoints.value, "cognitoidp", null)
+      dynamodb       = lookup(endpoints.value, "dynamodb", null)
+      events         = lookup(endpoints.value, "events", null)
+      iam            = lookup(endpoints.value, "iam", null)
+      lambda         = lookup(endpoints.value, "lambda", null)
+      logs           = lookup(endpoints.value, "logs", null)
+      s3             = lookup(endpoints.value, "s3", null)
+      secretsmanager = lookup(endpoints.value, "secretsmanager", null)
+      sns            = lookup(endpoints.value, "sns", null)
+      sqs            = lookup(endpoints.value, "sqs", null)
+      sts            = lookup(endpoints.value, "sts", null)
     }
   }
 }

@@ -85,20 +85,20 @@ variable "log_level" {
 
 variable "endpoint_overrides" {
   type        = map(string)
-  description = "LocalStack: service => endpoint URL (apigateway, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, sns, sqs, sts). Empty for AWS."
+  description = "LocalStack: service => endpoint URL (apigateway, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, secretsmanager, sns, sqs, sts). Empty for AWS."
   default     = {}
 
   validation {
     condition = alltrue([for service in keys(var.endpoint_overrides) : contains(
-      ["apigateway", "cloudfront", "cloudwatch", "cognitoidp", "dynamodb", "events", "iam", "lambda", "logs", "s3", "sns", "sqs", "sts"],
+      ["apigateway", "cloudfront", "cloudwatch", "cognitoidp", "dynamodb", "events", "iam", "lambda", "logs", "s3", "secretsmanager", "sns", "sqs", "sts"],
     service)])
-    error_message = "endpoint_overrides keys must be among apigateway, cloudfront, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, sns, sqs, sts."
+    error_message = "endpoint_overrides keys must be among apigateway, cloudfront, cloudwatch, cognitoidp, dynamodb, events, iam, lambda, logs, s3, secretsmanager, sns, sqs, sts."
   }
 }
 
 variable "permissions_boundary_arn" {
   type        = string
-  description = "Permissions boundary on every function role. Developer stacks must set the bootstrap's `developer_permissions_boundary_arn` (the developer policy only lets them create roles that carry it)."
+  description = "Permissions boundary on every function role: the bootstrap's `permissions_boundary_arns` for this environment (terraform/envs/*.tfvars); deploy and developer identities may create no role without it."
   default     = null
 
   validation {

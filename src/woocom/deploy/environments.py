@@ -5,10 +5,11 @@
 | staging       | staging    | staging       | terraform/envs/staging.tfvars    |
 | production    | production | production    | terraform/envs/production.tfvars |
 | pr-<number>   | staging    | pr-<number>   | terraform/envs/preview.tfvars    |
-| dev-<name>    | staging    | dev-<name>    | terraform/envs/developer.tfvars  |
+| dev-<name>    | test       | dev-<name>    | terraform/envs/developer.tfvars  |
 
 Each account has one state bucket (terraform/envs/<account>.backend.hcl);
-previews and developer stacks are workspaces in the staging account's state, and
+previews are workspaces in the staging account's state, developer stacks in the
+test account's (terraform/bootstrap/README.md: three accounts), and
 every resource name starts with "<stack>-<workspace>", so they never collide.
 """
 
@@ -48,6 +49,8 @@ class Environment:
     @property
     def account(self) -> str:
         """The AWS account (and state bucket) the target lives in."""
+        if self.kind is Kind.DEVELOPER:
+            return "test"
         return "production" if self.kind is Kind.PRODUCTION else "staging"
 
     @property

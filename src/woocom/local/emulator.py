@@ -159,6 +159,9 @@ class Emulator:
     def cognito(self) -> CognitoIdentityProviderClient:
         return self._client("cognito-idp")  # type: ignore[no-any-return]
 
+    def secretsmanager(self) -> Any:
+        return self._client("secretsmanager")
+
     def _client(self, service: str) -> Any:
         if service not in self._clients:
             self._clients[service] = emulator_client(service, self.endpoint_url)

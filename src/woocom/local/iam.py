@@ -12,8 +12,8 @@ creates, is checked against it before it leaves the process:
 - a botocore hook, registered on every client created once `install()` ran,
   maps the call to the IAM actions and resource ARNs AWS would authorize
   (TransactWriteItems and BatchWriteItem per table and item, S3 objects and
-  buckets, SQS queues; an action of any other service is on `*` and allowed by
-  nothing);
+  buckets, SQS queues, Secrets Manager secrets by name or ARN); an action of any
+  other service is on `*` and allowed by nothing);
 - a call outside the role fails with the error botocore raises on AWS
   (`AccessDeniedException` for JSON protocols such as DynamoDB and SQS,
   `AccessDenied` for S3), naming the action and the resource; the log names the
@@ -29,11 +29,12 @@ from __future__ import annotations
 import contextvars
 import fnmatch
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -72,12 +73,27 @@ class Role:
     # Every denial of this runtime, as logged: the integration suite asserts there was none.
     denials: list[str]
 
+    def resolve(self, request: Request) -> Request:
+        """AWS authorizes a secret named by its name (or partial ARN) on its full ARN, which
+        ends in "-" and six random characters: resolve the stack's own secrets so."""
+        if not request.resource.startswith("arn:aws:secretsmanager:"):
+            return request
+        for arn in self.owners:
+            if arn.startswith("arn:aws:secretsmanager:") and _SECRET_SUFFIX.sub("", arn) == (
+                request.resource
+            ):
+                return Request(request.action, arn)
+        return request
+
     def allows(self, request: Request) -> bool:
         return any(
             _action_matches(request.action, statement.actions)
             and any(fnmatch.fnmatchcase(request.resource, r) for r in statement.resources)
             for statement in self.statements
         )
+
+
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
 def _action_matches(action: str, allowed: tuple[str, ...]) -> bool:
@@ -97,9 +113,15 @@ class ResourceArns:
     tables: Mapping[str, str]
     buckets: Mapping[str, str]
     queues: Mapping[str, str]
+    secrets: Mapping[str, str] = field(default_factory=dict)
 
     def of(self, kind: Kind) -> Mapping[str, str]:
-        return {"table": self.tables, "bucket": self.buckets, "queue": self.queues}[kind]
+        return {
+            "table": self.tables,
+            "bucket": self.buckets,
+            "queue": self.queues,
+            "secret": self.secrets,
+        }[kind]
 
 
 def table_arn(region: str, account: str, table: str) -> str:
@@ -199,6 +221,8 @@ def required(
         return _s3(operation, params)
     if service == "sqs":
         return _sqs(operation, params, region, account)
+    if service == "secretsmanager":
+        return _secretsmanager(operation, params, region, account)
     return [Request(f"{service}:{operation}", "*")]
 
 
@@ -263,6 +287,19 @@ def _sqs(operation: str, params: Mapping[str, Any], region: str, account: str) -
     return [Request(action, "*")]
 
 
+def _secretsmanager(
+    operation: str, params: Mapping[str, Any], region: str, account: str
+) -> list[Request]:
+    action = f"secretsmanager:{operation}"
+    secret = params.get("SecretId")
+    if not isinstance(secret, str):
+        return [Request(action, "*")]
+    if secret.startswith("arn:"):
+        return [Request(action, secret)]
+    # A name: Role.resolve finds the full ARN of the stack's secret of that name.
+    return [Request(action, f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}")]
+
+
 # --- the botocore hook ----------------------------------------------------------------------
 
 
@@ -286,7 +323,8 @@ def check_call(params: Mapping[str, Any], model: Any, context: dict[str, Any], *
     region = context.get("client_region") or "us-east-1"
     account = role.arn.split(":")[4]
     service = _service_prefix(model)
-    for request in required(service, model.name, params, region, account):
+    for needed in required(service, model.name, params, region, account):
+        request = role.resolve(needed)
         if not role.allows(request):
             protocol = model.service_model.metadata.get("protocol", "")
             json_protocol = protocol in ("json", "rest-json")
@@ -393,6 +431,7 @@ def local_iam(stack: Stack, resources: Resources) -> LocalIam:
         tables={n: table_arn(REGION, ACCOUNT_ID, t) for n, t in resources.tables.items()},
         buckets={n: bucket_arn(b) for n, b in resources.buckets.items()},
         queues={n: q.arn for n, q in resources.queues.items()},
+        secrets=dict(resources.secret_arns),
     )
     names = {name: function_name(stack, name) for name in stack.functions}
     return LocalIam(stack, arns, names, ACCOUNT_ID)

@@ -41,6 +41,7 @@ SERVICES = (
     "lambda",
     "logs",
     "s3",
+    "secretsmanager",
     "sns",
     "sqs",
     "sts",

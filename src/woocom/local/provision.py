@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from woocom.config import Permissions, Stack, resource_environment
 from woocom.local.cognito import ADMIN_GROUP, create_user, id_token, random_password
 from woocom.local.emulator import Emulator
+from woocom.paths import STATE_DIR
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("woocom.local")
 
 DAY = 86_400
+LOCAL_SECRETS = STATE_DIR / "secrets.json"
 ADMIN_USER = "local-admin"
 SHOPPER_USER = "local-shopper"
 
@@ -50,18 +53,22 @@ class Resources:
     tables: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
     queues: dict[str, QueueRef] = field(default_factory=dict)
+    # stack.yaml name -> secret name (SECRET_<NAME>_NAME) and -> its ARN (woocom.local.iam)
+    secrets: dict[str, str] = field(default_factory=dict)
+    secret_arns: dict[str, str] = field(default_factory=dict)
     s3_deliveries: list[S3Delivery] = field(default_factory=list)
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     user_passwords: dict[str, str] = field(default_factory=dict)
 
     def environment(self, permissions: Permissions) -> dict[str, str]:
-        """TABLE_/BUCKET_/QUEUE_ variables for a function with these permissions."""
+        """TABLE_/BUCKET_/QUEUE_/SECRET_ variables for a function with these permissions."""
         return resource_environment(
             permissions,
             self.tables,
             self.buckets,
             {name: queue.url for name, queue in self.queues.items()},
+            self.secrets,
         )
 
 
@@ -88,9 +95,35 @@ def provision(stack: Stack, emulator: Emulator, prefix: str) -> Resources:
     _create_tables(stack, emulator, resources)
     _create_buckets(stack, emulator, resources)
     _create_queues(stack, emulator, resources)
+    _create_secrets(stack, emulator, resources)
     _wire_s3_triggers(stack, emulator, resources)
     _create_user_pool(emulator.cognito(), resources)
     return resources
+
+
+def local_secret_values(path: Path | None = None) -> dict[str, str]:
+    """Values of stack.yaml's `secrets:` for local runs: {"<name>": "<value>"} (git-ignored)."""
+    path = path or LOCAL_SECRETS
+    if not path.is_file():
+        return {}
+    values = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        raise ValueError(f"{path} must hold one JSON object of secret name => string value")
+    return values
+
+
+def _create_secrets(stack: Stack, emulator: Emulator, resources: Resources) -> None:
+    """Every declared secret, valued from .woocom/secrets.json, else a visible placeholder."""
+    if not stack.secrets:
+        return
+    values = local_secret_values()
+    client = emulator.secretsmanager()
+    for name in stack.secrets:
+        secret_name = bucket_name(resources.prefix, name)
+        value = values.get(name, f"local-{name}-placeholder (set it in {LOCAL_SECRETS.name})")
+        created = client.create_secret(Name=secret_name, SecretString=value)
+        resources.secrets[name] = secret_name
+        resources.secret_arns[name] = created["ARN"]
 
 
 def _create_tables(stack: Stack, emulator: Emulator, resources: Resources) -> None:

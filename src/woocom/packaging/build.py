@@ -314,6 +314,7 @@ def _check_environment(stack: Stack, name: str) -> dict[str, str]:
             {t: f"{prefix}-{t}" for t in stack.tables},
             {b: f"{prefix}-{b}" for b in stack.buckets},
             {q: f"{account_url}/{prefix}-{q}" for q in stack.queues},
+            {s: f"{prefix}-{s}" for s in stack.secrets},
         ),
         **fn.environment,
     }

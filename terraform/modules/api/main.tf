@@ -130,8 +130,9 @@ resource "aws_cognito_user_pool" "this" {
   deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
   username_attributes      = ["email"]
   auto_verified_attributes = ["email"]
-  mfa_configuration        = "OPTIONAL"
-  tags                     = var.tags
+  # Production admins must use an authenticator app; elsewhere they may (finding 7).
+  mfa_configuration = var.admin_mfa_required ? "ON" : "OPTIONAL"
+  tags              = var.tags
 
   software_token_mfa_configuration {
     enabled = true

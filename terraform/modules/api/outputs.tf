@@ -52,3 +52,8 @@ output "user_pool_client_id" {
   description = "App client the frontend signs in with."
   value       = aws_cognito_user_pool_client.this.id
 }
+
+output "user_pool_mfa_configuration" {
+  description = "MFA of the admin user pool: ON (required) or OPTIONAL."
+  value       = aws_cognito_user_pool.this.mfa_configuration
+}

@@ -13,6 +13,12 @@ variable "paths" {
   }
 }
 
+variable "admin_mfa_required" {
+  type        = bool
+  description = "Require TOTP MFA of every user of the pool (the stack sets it in production); otherwise it is optional."
+  default     = false
+}
+
 variable "stage_name" {
   type        = string
   description = "Stage name; also the path prefix CloudFront forwards (/api/* -> stage api)."

@@ -10,11 +10,12 @@ locals {
     table  = var.tables
     bucket = var.buckets
     queue  = var.queues
+    secret = var.secrets
   }
 
   # IAM Sids are alphanumeric only: "order_items" -> "OrderItems".
   pascal = {
-    for name in distinct(concat(keys(var.tables), keys(var.buckets), keys(var.queues), keys(var.s3_sources))) :
+    for name in distinct(concat(keys(var.tables), keys(var.buckets), keys(var.queues), keys(var.secrets), keys(var.s3_sources))) :
     name => replace(title(replace(name, "_", " ")), " ", "")
   }
 
@@ -29,7 +30,8 @@ locals {
       Resource = ["${aws_cloudwatch_log_group.this.arn}:*"]
     }],
     # One statement per resource and statement kind of its level: "TableMain" (the table
-    # and its indexes), "BucketObjectsImports" (objects), "BucketListImports", "QueueOrders".
+    # and its indexes), "BucketObjectsImports" (objects), "BucketListImports", "QueueOrders",
+    # "SecretPaymentProvider".
     flatten([for kind, resources in local.resources : [
       for name, resource in resources : [
         for statement, actions in local.access[kind].levels[resource.access] : {

@@ -142,6 +142,20 @@ variable "queues" {
   }
 }
 
+variable "secrets" {
+  type = map(object({
+    arn    = string
+    access = string
+  }))
+  description = "Secrets Manager secrets the function may read: ARN and access (read)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for r in values(var.secrets) : contains(keys(jsondecode(file("${path.module}/access.json")).secret.levels), r.access)])
+    error_message = "secret access must be a level of access.json's secret table (read)."
+  }
+}
+
 variable "api" {
   type = object({
     rest_api_id   = string

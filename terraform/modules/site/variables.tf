@@ -42,6 +42,17 @@ variable "certificate_arn" {
   }
 }
 
+variable "web_acl_arn" {
+  type        = string
+  description = "WAF web ACL (scope CLOUDFRONT, us-east-1) in front of the distribution; null for none."
+  default     = null
+
+  validation {
+    condition     = var.web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/", var.web_acl_arn))
+    error_message = "web_acl_arn must be a CLOUDFRONT-scope web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)."
+  }
+}
+
 variable "price_class" {
   type        = string
   description = "CloudFront price class."

@@ -5,6 +5,17 @@
 
 mock_provider "aws" {}
 
+# CLOUDFRONT web ACLs (edge.tf) come from the us-east-1 alias; the site module checks the ARN's form.
+mock_provider "aws" {
+  alias = "us_east_1"
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:us-east-1:222222222222:global/webacl/woocom-staging-site/0a1b2c3d"
+    }
+  }
+}
+
 variables {
   environment = "staging"
 }

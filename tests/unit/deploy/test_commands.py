@@ -120,7 +120,7 @@ def paths(tmp_path: Path, api: ThreadingHTTPServer) -> DeployPaths:
     envs_dir.mkdir()
     (stack_dir / "main.tf").write_text(ROOT_CONFIG)
     state = tmp_path / "state"
-    for account in ("staging", "production"):
+    for account in ("staging", "production", "test"):
         (envs_dir / f"{account}.backend.hcl").write_text(
             f'path          = "{state / account}/terraform.tfstate"\n'
             f'workspace_dir = "{state / account}/workspaces"\n'
@@ -432,5 +432,9 @@ def test_plan_detailed_exitcode_and_summary_files(
     assert commands.main(["plan", "staging", "--detailed-exitcode"], deployer) == 0
 
 
-def test_detailed_exitcode_never_reports_a_usage_error_as_drift() -> None:
+def test_detailed_exitcode_never_reports_a_usage_error_as_drift(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # main() pins the real provider in os.environ: monkeypatch puts it back for later tests.
+    monkeypatch.setenv(PROVIDER_ENV, "real")
     assert commands.main(["plan", "stagin", "--detailed-exitcode"]) == 1

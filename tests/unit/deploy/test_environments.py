@@ -18,8 +18,8 @@ ENVS = Path("terraform/envs")
         ("production", Kind.PRODUCTION, "production", "production.tfvars"),
         ("pr-1", Kind.PREVIEW, "staging", "preview.tfvars"),
         ("pr-123456", Kind.PREVIEW, "staging", "preview.tfvars"),
-        ("dev-alice", Kind.DEVELOPER, "staging", "developer.tfvars"),
-        ("dev-bob2", Kind.DEVELOPER, "staging", "developer.tfvars"),
+        ("dev-alice", Kind.DEVELOPER, "test", "developer.tfvars"),
+        ("dev-bob2", Kind.DEVELOPER, "test", "developer.tfvars"),
     ],
 )
 def test_targets_map_to_account_workspace_and_files(

@@ -31,20 +31,17 @@ def verdicts(decisions: list[sweeper.Decision]) -> dict[str, bool]:
 
 
 def test_only_previews_and_developer_stacks_past_the_ttl_go() -> None:
-    decisions = select(
-        [
-            Workspace("pr-12", ago(8)),
-            Workspace("pr-13", ago(6.9)),
-            Workspace("dev-alice", ago(30)),
-            Workspace("dev-bob", ago(1)),
-            Workspace("staging", ago(400)),
-            Workspace("scratch", ago(400)),
-        ],
-        account="staging",
-        now=NOW,
-    )
+    workspaces = [
+        Workspace("pr-12", ago(8)),
+        Workspace("pr-13", ago(6.9)),
+        Workspace("dev-alice", ago(30)),
+        Workspace("dev-bob", ago(1)),
+        Workspace("staging", ago(400)),
+        Workspace("scratch", ago(400)),
+    ]
+    decisions = select(workspaces, account="staging", now=NOW)
     assert verdicts(decisions) == {
-        "dev-alice": True,
+        "dev-alice": False,
         "dev-bob": False,
         "pr-12": True,
         "pr-13": False,
@@ -55,12 +52,16 @@ def test_only_previews_and_developer_stacks_past_the_ttl_go() -> None:
     assert reasons["pr-12"] == "last deployed 8.0 days ago, TTL 7.0 days"
     assert reasons["staging"] == "long-lived environment: never swept"
     assert reasons["scratch"] == "not a deploy target name: left alone"
+    # Developer stacks live in the test account (issue 12) and are swept there.
+    assert reasons["dev-alice"] == "belongs to the test account: swept there"
+    in_test = select(workspaces, account="test", now=NOW)
+    assert {d.workspace for d in in_test if d.destroy} == {"dev-alice"}
 
 
 def test_the_ttl_is_configurable() -> None:
     stacks = [Workspace("dev-carol", ago(3))]
-    assert verdicts(select(stacks, account="staging", now=NOW)) == {"dev-carol": False}
-    short = select(stacks, account="staging", now=NOW, ttl=timedelta(days=2))
+    assert verdicts(select(stacks, account="test", now=NOW)) == {"dev-carol": False}
+    short = select(stacks, account="test", now=NOW, ttl=timedelta(days=2))
     assert verdicts(short) == {"dev-carol": True}
 
 
@@ -98,7 +99,7 @@ def test_a_keep_until_marker_extends_the_ttl_until_that_day() -> None:
         Workspace("dev-dave", ago(30), keep_until=date(2026, 12, 2)),
         Workspace("dev-erin", ago(30), keep_until=date(2026, 12, 1)),
     ]
-    assert verdicts(select(stacks, account="staging", now=NOW)) == {
+    assert verdicts(select(stacks, account="test", now=NOW)) == {
         "dev-dave": False,
         "dev-erin": True,
     }
@@ -212,10 +213,10 @@ def test_an_unbootstrapped_account_is_refused(
 
 def test_a_run_limited_to_previews_keeps_developer_stacks() -> None:
     decisions = select(
-        [Workspace("pr-1", ago(30)), Workspace("dev-alice", ago(30))],
-        account="staging",
+        [Workspace("dev-alice", ago(30))],
+        account="test",
         now=NOW,
         kinds=frozenset({Kind.PREVIEW}),
     )
-    assert verdicts(decisions) == {"dev-alice": False, "pr-1": True}
+    assert verdicts(decisions) == {"dev-alice": False}
     assert decisions[0].reason == "developer stacks are not swept by this run"

@@ -50,6 +50,9 @@ class InProcessEmulator:
     def cognito(self) -> Any:
         return boto3.client("cognito-idp", region_name=REGION)
 
+    def secretsmanager(self) -> Any:
+        return boto3.client("secretsmanager", region_name=REGION)
+
 
 @pytest.fixture(scope="session")
 def stack() -> Stack:

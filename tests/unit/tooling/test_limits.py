@@ -63,6 +63,7 @@ FULL: dict[str, Any] = {
             "dlq": {"max_receive_count": 3, "retention_days": 14},
         }
     },
+    "secrets": {"api_key": {"description": "the provider's key"}},
     "functions": {
         "work": {
             "description": "does everything",
@@ -85,6 +86,7 @@ FULL: dict[str, Any] = {
                 "table": {"main": "read_write"},
                 "bucket": {"drops": "read"},
                 "queue": {"jobs": "send"},
+                "secret": {"api_key": "read"},
             },
         }
     },

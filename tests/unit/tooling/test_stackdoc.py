@@ -48,6 +48,18 @@ def test_derived_views_are_computed_once_here() -> None:
     assert DOCUMENT["functions"]["order_worker"]["permissions"]["queue"] == {}
 
 
+def test_secrets_reach_terraform_through_the_document() -> None:
+    assert list(DOCUMENT["secrets"]) == ["payment_provider"]
+    assert DOCUMENT["secrets"]["payment_provider"]["description"].startswith("API key of")
+    worker = DOCUMENT["functions"]["order_worker"]
+    assert worker["resource_variables"]["SECRET_PAYMENT_PROVIDER_NAME"] == (
+        "secret/payment_provider"
+    )
+    assert worker["access"]["secret"] == {"payment_provider": "read"}
+    others = [f for name, f in DOCUMENT["functions"].items() if name != "order_worker"]
+    assert all(f["access"]["secret"] == {} for f in others)
+
+
 def test_the_defaults_section_only_restates_the_models(tmp_path: Path) -> None:
     data = yaml.safe_load(STACK_FILE.read_text())
     del data["defaults"]

@@ -1,0 +1,74 @@
+"""Every rendered document against the cases of woocom.iam.cases: what each workspace's
+identity must be allowed (every resource its stack creates) and denied (everything else
+the isolation model names). One test per workspace and subject (a resource type, another
+workspace's user pool...); a failure lists every request that went the wrong way."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from woocom.iam import cases
+from woocom.iam.render import SAMPLE_ACCOUNTS, Documents
+
+pytestmark = pytest.mark.terraform
+
+ALL = list(cases.all_cases())
+GROUPS: dict[str, list[cases.Case]] = {}
+for _kind, _case in ALL:
+    workspace, subject = _case.label.split(": ")[:2]
+    GROUPS.setdefault(f"{_kind}: {workspace}: {subject}", []).append(_case)
+
+
+@pytest.fixture(scope="module")
+def documents(rendered: dict[str, Documents]) -> dict[str, Documents]:
+    return cases.with_everything(rendered)
+
+
+def test_every_function_role_works_under_its_boundary(documents: dict[str, Documents]) -> None:
+    found = cases.function_cases(documents)
+    functions = {case.documents[0] for case in found}
+    assert functions == {f"function-{name}" for name in cases._stack().functions}
+    wrong = [case.label for case in found if not case.holds(documents)]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_requests(group: str, documents: dict[str, Documents]) -> None:
+    wrong = [
+        f"{case.label}: expected {'allow' if case.allowed else 'deny'}, "
+        f"got {case.decide(documents)}"
+        for case in GROUPS[group]
+        if not case.holds(documents)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_there_are_cases_of_both_kinds_for_every_workspace() -> None:
+    counts = Counter((kind, case.account_name) for kind, case in ALL)
+    for sample in SAMPLE_ACCOUNTS:
+        assert counts[("positive", sample.name)] > 50
+        assert counts[("negative", sample.name)] > 50
+
+
+def test_every_resource_type_the_stack_creates_has_positive_cases() -> None:
+    labels = {case.label.split(": ")[1] for kind, case in ALL if kind == "positive"}
+    assert set(cases.RESOURCE_ACTIONS) <= labels
+
+
+def test_every_account_renders_its_documents(rendered: dict[str, Documents]) -> None:
+    assert {"deploy-staging", "deploy-preview", "boundary-staging", "boundary-preview"} <= set(
+        rendered["staging"]
+    )
+    assert {"deploy-production", "boundary-production"} <= set(rendered["production"])
+    assert {"developer-dev-alice", "developer-dev-bob", "boundary-developer"} <= set(
+        rendered["test"]
+    )
+    for documents in rendered.values():
+        assert {
+            "state-key-policy",
+            "state-bucket-policy",
+            "break-glass",
+            "break-glass-trust",
+        } <= set(documents)
