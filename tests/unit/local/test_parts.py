@@ -18,14 +18,15 @@ def router(mini_project: Path) -> Router:
     return Router(load_stack(mini_project))
 
 
-def test_router_decodes_parameters_and_ignores_a_trailing_slash(router: Router) -> None:
+def test_router_keeps_parameters_encoded_and_ignores_a_trailing_slash(router: Router) -> None:
+    # An encoded "/" stays inside its parameter, and stays encoded as a REST API passes it.
     found = router.match("GET", "/things/a%2Fb/")
     assert not isinstance(found, list)
     route, params = found
     assert (route.function, route.resource, params) == (
         "web",
         "/things/{thing_id}",
-        {"thing_id": "a/b"},
+        {"thing_id": "a%2Fb"},
     )
 
 
