@@ -342,7 +342,9 @@ def test_the_example_file_of_the_readme_imports_as_documented(drop):
         {
             "line": 6,
             "sku": "LAMP-401",
-            "reason": "price: '39,90' is not a decimal number such as \"12.99\"",
+            "reason": (
+                "price: '39,90' is not an amount such as \"12.99\" (digits, at most two decimals)"
+            ),
         }
     ]
     assert Repository.default().get_product("TEA-201").name == "Green tea, loose leaf"
