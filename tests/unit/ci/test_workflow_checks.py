@@ -58,7 +58,7 @@ def test_the_noxfile_is_read_with_its_sessions_python_and_defaults() -> None:
     noxfile = read_noxfile(NOXFILE)
     assert noxfile.sessions["lint"] == "3.11"
     assert {"package", "deploy", "smoke", "integration", "sweep"} <= set(noxfile.sessions)
-    assert noxfile.default == ("lint", "test", "validate")
+    assert noxfile.default == ("lint", "test", "validate", "iam")
 
 
 @pytest.mark.parametrize(
