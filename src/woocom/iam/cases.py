@@ -400,6 +400,15 @@ COVERED_BY: dict[str, tuple[str, tuple[str, ...]]] = {
     "aws_wafv2_web_acl_association": ("aws_wafv2_web_acl", ("wafv2:AssociateWebACL",)),
 }
 
+# What tests/integration/support.py calls to mint tokens on a deployed non-production pool.
+TEST_USER_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminDeleteUser",
+)
+
 SAMPLE_IDS = {
     "rest_api": "a1b2c3d4e5",
     "user_pool": "us-east-1_AbCdEfGhI",
@@ -501,6 +510,15 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
         f"arn:aws:cloudfront::{acct}:distribution/{SAMPLE_IDS['distribution']}",
         tagged,
     )
+    if ws.name != "production":
+        # The integration suite mints its own tokens on non-production pools.
+        for action in TEST_USER_ACTIONS:
+            build.add(
+                "integration tokens",
+                action,
+                f"arn:aws:cognito-idp:{ra}:userpool/{SAMPLE_IDS['user_pool']}",
+                tagged,
+            )
     build.add("aws_kms_key", "kms:CreateKey", "*", creating)
     key = f"arn:aws:kms:{ra}:key/{SAMPLE_IDS['key']}"
     each("aws_kms_key", key, tagged)
@@ -626,6 +644,16 @@ def negative_cases(ws: Workspace) -> list[Case]:
     build.add(
         "own identity", "iam:PutRolePolicy", ws.principal, {"iam:PermissionsBoundary": boundary}
     )
+
+    if ws.name == "production":
+        pool = f"arn:aws:cognito-idp:{ra}:userpool/{SAMPLE_IDS['user_pool']}"
+        for action in TEST_USER_ACTIONS:
+            build.add(
+                "test users in its own pool",
+                action,
+                pool,
+                {"aws:ResourceTag/workspace": ws.name},
+            )
 
     # Finding 2: the state key, whatever its tags and however it is tagged.
     state_key = ws.account.state_key_arn

@@ -36,6 +36,12 @@ locals {
     "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
   ]
   state_key_use = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+  # What the integration suite does to mint its tokens on a deployed non-production pool
+  # (tests/integration/support.py); production's identity may do none of it.
+  test_user_actions = [
+    "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminInitiateAuth", "cognito-idp:AdminDeleteUser",
+  ]
 
   stack_policies = { for scope, pattern in local.scopes : scope => jsonencode({
     Version = "2012-10-17"
@@ -307,6 +313,16 @@ locals {
             Null            = { "aws:RequestTag/workspace" = "false" }
             StringNotEquals = { "aws:RequestTag/workspace" = pattern }
           }
+        },
+      ] : [],
+      # Production's users are real people: no deploy identity creates, signs in or
+      # deletes users there (the stack has no admin-auth client on production either).
+      scope == "production" ? [
+        {
+          Sid      = "DenyTestUsersInProduction"
+          Effect   = "Deny"
+          Action   = local.test_user_actions
+          Resource = "*"
         },
       ] : [],
       [
