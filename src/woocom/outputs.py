@@ -8,7 +8,8 @@ Keys (absent or null where they do not apply):
   target, region, api_url, aws_endpoint_url (emulators only), table_name,
   <bucket>_bucket (imports_bucket, site_bucket, artifacts_bucket),
   <queue>_queue_url and <queue>_dlq_url (orders_queue_url, orders_dlq_url),
-  user_pool_id, user_pool_client_id, distribution_id, site_url,
+  user_pool_id, user_pool_client_id, user_pool_integration_client_id (non-production),
+  distribution_id, site_url,
   admin_token and user_token (local only: valid JWTs with and without the admin group).
   pid (local only: the process that owns the file, see woocom.local.ownership).
 """

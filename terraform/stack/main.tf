@@ -81,6 +81,8 @@ module "api" {
   log_retention_days   = local.log_retention_days
   deletion_protection  = var.environment == "production"
   admin_mfa_required   = var.environment == "production"
+  # The integration suite mints its own tokens on non-production pools only.
+  admin_auth_client    = var.environment != "production"
   redeployment_trigger = sha1(jsonencode({ for name, fn in module.function : name => fn.integration_ids }))
   tags                 = local.tags
 }

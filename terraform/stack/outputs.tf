@@ -25,6 +25,11 @@ output "user_pool_client_id" {
   value       = module.api.user_pool_client_id
 }
 
+output "user_pool_integration_client_id" {
+  description = "App client with the admin password flow, with which the integration suite mints its tokens (null on production)."
+  value       = module.api.integration_client_id
+}
+
 output "distribution_id" {
   description = "CloudFront distribution id (null without CDN)."
   value       = var.enable_cdn ? module.site[0].distribution_id : null

@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 
 from woocom.local.client import HttpClient
+from woocom.local.cognito import ADMIN_GROUP
 from woocom.local.runtime import LocalRuntime
 from woocom.outputs import read_outputs
 
-from .support import UNAVAILABLE_EMAIL, Catalog, Target, place_order
+from .support import UNAVAILABLE_EMAIL, Catalog, SuiteUsers, Target, place_order
 
 # Local target: orders expire after a minute and the sweep runs every few seconds, so the
 # expiry test waits about a minute instead of the production half hour.
@@ -61,13 +62,22 @@ def target(
             yield Target(name, outputs, *localstack.tokens(outputs))
         return
     outputs = read_outputs(name)
-    # A deployed pool signs users in with SRP only; CI passes tokens it obtained itself.
-    yield Target(
-        name,
-        outputs,
-        os.environ.get("WOOCOM_ADMIN_TOKEN"),
-        os.environ.get("WOOCOM_USER_TOKEN"),
-    )
+    admin_token = os.environ.get("WOOCOM_ADMIN_TOKEN")
+    client_id = outputs.get("user_pool_integration_client_id")
+    if admin_token or not client_id:
+        # Given tokens, or production (no admin-auth client there): the admin tests
+        # need WOOCOM_ADMIN_TOKEN / WOOCOM_USER_TOKEN and are skipped without them.
+        yield Target(name, outputs, admin_token, os.environ.get("WOOCOM_USER_TOKEN"))
+        return
+    # A non-production stack: the suite mints its own tokens, and removes its users after.
+    target = Target(name, outputs)
+    users = SuiteUsers(target.aws("cognito-idp"), outputs["user_pool_id"], client_id)
+    try:
+        target.admin_token = users.token("admin", (ADMIN_GROUP,))
+        target.user_token = users.token("shopper")
+        yield target
+    finally:
+        users.delete()
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import boto3
 
 from woocom.local.client import HttpClient, HttpResponse
+from woocom.local.cognito import create_user, id_token, random_password
 from woocom.local.emulator import emulator_client
 
 # The simulated payment provider fails these addresses (storefront.payments).
@@ -77,6 +79,49 @@ class Catalog:
     def cleanup(self) -> None:
         for sku in self.created:
             self.admin.delete(f"/products/{sku}")
+
+
+# Every user the suite creates in a deployed pool is named so; none of a person's.
+SUITE_USER_PREFIX = "woocom-integration-"
+
+
+@dataclass
+class SuiteUsers:
+    """The suite's own admin and shopper in a deployed non-production pool.
+
+    Signed in through the stack's integration app client (ADMIN_USER_PASSWORD_AUTH, absent
+    on production), with fixed names so a run that died before `delete` leaves users the
+    next run reuses (new password) and removes.
+    """
+
+    cognito: Any
+    user_pool_id: str
+    client_id: str
+    created: list[str] = field(default_factory=list)
+
+    def token(self, role: str, groups: tuple[str, ...] = ()) -> str:
+        """An ID token of the suite's `role` user, created (or reused) with `groups`."""
+        username = f"{SUITE_USER_PREFIX}{role}"
+        password = random_password()
+        self.created.append(username)
+        try:
+            create_user(self.cognito, self.user_pool_id, username, password, groups)
+        except self.cognito.exceptions.UsernameExistsException:
+            self.cognito.admin_set_user_password(
+                UserPoolId=self.user_pool_id, Username=username, Password=password, Permanent=True
+            )
+            for group in groups:
+                self.cognito.admin_add_user_to_group(
+                    UserPoolId=self.user_pool_id, Username=username, GroupName=group
+                )
+        return id_token(self.cognito, self.user_pool_id, self.client_id, username, password)
+
+    def delete(self) -> None:
+        for username in self.created:
+            # Another run against this stack may have removed it first.
+            with contextlib.suppress(self.cognito.exceptions.UserNotFoundException):
+                self.cognito.admin_delete_user(UserPoolId=self.user_pool_id, Username=username)
+        self.created.clear()
 
 
 def place_order(api: HttpClient, email: str, lines: dict[str, int], **headers: str) -> HttpResponse:

@@ -276,8 +276,138 @@ RESOURCE_ACTIONS: dict[str, tuple[str, ...]] = {
         "secretsmanager:DeleteSecret",
         "secretsmanager:TagResource",
         "secretsmanager:GetResourcePolicy",
+        "secretsmanager:PutSecretValue",
+    ),
+    "aws_s3_object": ("s3:PutObject", "s3:GetObject", "s3:DeleteObject"),
+    "aws_lambda_event_source_mapping": (
+        "lambda:CreateEventSourceMapping",
+        "lambda:GetEventSourceMapping",
+        "lambda:UpdateEventSourceMapping",
+        "lambda:DeleteEventSourceMapping",
+    ),
+    "aws_cloudfront_origin_access_control": (
+        "cloudfront:GetOriginAccessControl",
+        "cloudfront:UpdateOriginAccessControl",
+        "cloudfront:DeleteOriginAccessControl",
+    ),
+    "aws_cloudfront_response_headers_policy": (
+        "cloudfront:CreateResponseHeadersPolicy",
+        "cloudfront:GetResponseHeadersPolicy",
+        "cloudfront:UpdateResponseHeadersPolicy",
+        "cloudfront:DeleteResponseHeadersPolicy",
+    ),
+    "aws_synthetics_canary": (
+        "synthetics:CreateCanary",
+        "synthetics:GetCanary",
+        "synthetics:UpdateCanary",
+        "synthetics:DeleteCanary",
+        "synthetics:StartCanary",
+        "synthetics:StopCanary",
+        "synthetics:TagResource",
+        "synthetics:ListTagsForResource",
+    ),
+    # What Synthetics creates for a canary, as the caller: its function cwsyn-<name>-<id>
+    # and that function's layer.
+    "aws_synthetics_canary+function": (
+        "lambda:CreateFunction",
+        "lambda:GetFunction",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:UpdateFunctionCode",
+        "lambda:DeleteFunction",
+        "lambda:AddPermission",
+        "lambda:TagResource",
+    ),
+    "aws_synthetics_canary+layer": (
+        "lambda:PublishLayerVersion",
+        "lambda:GetLayerVersion",
+        "lambda:DeleteLayerVersion",
+    ),
+    "aws_cloudwatch_dashboard": (
+        "cloudwatch:PutDashboard",
+        "cloudwatch:GetDashboard",
+        "cloudwatch:DeleteDashboards",
+    ),
+    # Query definitions have no ARN: "*" only (reviewed-findings.yaml).
+    "aws_cloudwatch_query_definition": (
+        "logs:PutQueryDefinition",
+        "logs:DescribeQueryDefinitions",
+        "logs:DeleteQueryDefinition",
+    ),
+    "aws_chatbot_slack_channel_configuration": (
+        "chatbot:CreateSlackChannelConfiguration",
+        "chatbot:UpdateSlackChannelConfiguration",
+        "chatbot:DeleteSlackChannelConfiguration",
+        "chatbot:TagResource",
+        "chatbot:ListTagsForResource",
     ),
 }
+
+# Resource types whose Terraform calls are actions of another entry (its parent's
+# create/update calls): type => (entry, the actions of that entry it needs).
+_API_CALLS = ("apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH")
+COVERED_BY: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{
+        f"aws_api_gateway_{part}": ("aws_api_gateway_rest_api", (*_API_CALLS, "apigateway:DELETE"))
+        for part in (
+            "authorizer",
+            "deployment",
+            "integration",
+            "integration_response",
+            "method",
+            "method_response",
+            "method_settings",
+            "resource",
+        )
+    },
+    "aws_cloudwatch_event_target": (
+        "aws_cloudwatch_event_rule",
+        ("events:PutTargets", "events:RemoveTargets"),
+    ),
+    "aws_cognito_user_group": ("aws_cognito_user_pool", ("cognito-idp:CreateGroup",)),
+    "aws_cognito_user_pool_client": (
+        "aws_cognito_user_pool",
+        ("cognito-idp:CreateUserPoolClient",),
+    ),
+    "aws_iam_role_policy": (
+        "aws_iam_role+boundary",
+        ("iam:PutRolePolicy", "iam:DeleteRolePolicy"),
+    ),
+    "aws_iam_role_policy_attachment": ("aws_iam_role+boundary", ("iam:AttachRolePolicy",)),
+    "aws_lambda_function_event_invoke_config": (
+        "aws_lambda_function",
+        ("lambda:PutFunctionEventInvokeConfig",),
+    ),
+    "aws_lambda_permission": (
+        "aws_lambda_function",
+        ("lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"),
+    ),
+    "aws_s3_bucket_lifecycle_configuration": ("aws_s3_bucket", ("s3:PutLifecycleConfiguration",)),
+    "aws_s3_bucket_notification": ("aws_s3_bucket", ("s3:PutBucketNotification",)),
+    "aws_s3_bucket_ownership_controls": ("aws_s3_bucket", ("s3:PutBucketOwnershipControls",)),
+    "aws_s3_bucket_policy": ("aws_s3_bucket", ("s3:PutBucketPolicy", "s3:GetBucketPolicy")),
+    "aws_s3_bucket_public_access_block": ("aws_s3_bucket", ("s3:PutBucketPublicAccessBlock",)),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        "aws_s3_bucket",
+        ("s3:PutEncryptionConfiguration",),
+    ),
+    "aws_s3_bucket_versioning": ("aws_s3_bucket", ("s3:PutBucketVersioning",)),
+    "aws_secretsmanager_secret_version": (
+        "aws_secretsmanager_secret",
+        ("secretsmanager:PutSecretValue",),
+    ),
+    "aws_sns_topic_subscription": ("aws_sns_topic", ("sns:Subscribe",)),
+    "aws_sqs_queue_redrive_allow_policy": ("aws_sqs_queue", ("sqs:SetQueueAttributes",)),
+    "aws_wafv2_web_acl_association": ("aws_wafv2_web_acl", ("wafv2:AssociateWebACL",)),
+}
+
+# What tests/integration/support.py calls to mint tokens on a deployed non-production pool.
+TEST_USER_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminDeleteUser",
+)
 
 SAMPLE_IDS = {
     "rest_api": "a1b2c3d4e5",
@@ -336,9 +466,8 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
         each("aws_sqs_queue", f"arn:aws:sqs:{ra}:{name}-dlq")
         each("aws_cloudwatch_event_rule", f"arn:aws:events:{ra}:rule/{name}-0")
         each("aws_cloudwatch_metric_alarm", f"arn:aws:cloudwatch:{ra}:alarm:{name}-errors")
-        build.add(
+        each(
             "aws_lambda_event_source_mapping",
-            "lambda:CreateEventSourceMapping",
             "*",
             {"lambda:FunctionArn": f"arn:aws:lambda:{ra}:function:{name}"},
         )
@@ -381,6 +510,15 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
         f"arn:aws:cloudfront::{acct}:distribution/{SAMPLE_IDS['distribution']}",
         tagged,
     )
+    if ws.name != "production":
+        # The integration suite mints its own tokens on non-production pools.
+        for action in TEST_USER_ACTIONS:
+            build.add(
+                "integration tokens",
+                action,
+                f"arn:aws:cognito-idp:{ra}:userpool/{SAMPLE_IDS['user_pool']}",
+                tagged,
+            )
     build.add("aws_kms_key", "kms:CreateKey", "*", creating)
     key = f"arn:aws:kms:{ra}:key/{SAMPLE_IDS['key']}"
     each("aws_kms_key", key, tagged)
@@ -388,11 +526,51 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
     # The CloudFront origin header's value (modules/site).
     build.add("aws_secretsmanager_secret", "secretsmanager:GetRandomPassword", "*")
     # Origin access controls are created on "*", response headers policies by ARN.
-    build.add("cdn parts", "cloudfront:CreateOriginAccessControl", "*")
-    oac = f"arn:aws:cloudfront::{acct}:origin-access-control/E1OAC"
-    build.add("cdn parts", "cloudfront:UpdateOriginAccessControl", oac)
-    policy = f"arn:aws:cloudfront::{acct}:response-headers-policy/0abc"
-    build.add("cdn parts", "cloudfront:CreateResponseHeadersPolicy", policy)
+    build.add("aws_cloudfront_origin_access_control", "cloudfront:CreateOriginAccessControl", "*")
+    each(
+        "aws_cloudfront_origin_access_control",
+        f"arn:aws:cloudfront::{acct}:origin-access-control/E1OAC",
+    )
+    each(
+        "aws_cloudfront_response_headers_policy",
+        f"arn:aws:cloudfront::{acct}:response-headers-policy/0abc",
+    )
+
+    # The render-check canary (modules/canary): its bucket, code object, role, and what
+    # Synthetics creates with the caller's permissions.
+    canary = f"{p}-render"
+    bucket = f"arn:aws:s3:::{p}-canary-{acct}"
+    each("aws_s3_bucket", bucket)
+    each("aws_s3_object", f"{bucket}/code/render-check-0123abcd.zip")
+    each("aws_synthetics_canary", f"arn:aws:synthetics:{ra}:canary:{canary}")
+    each("aws_synthetics_canary+function", f"arn:aws:lambda:{ra}:function:cwsyn-{canary}-0a1b")
+    layer = f"arn:aws:lambda:{ra}:layer:cwsyn-{canary}-0a1b"
+    each("aws_synthetics_canary+layer", layer)
+    each("aws_synthetics_canary+layer", f"{layer}:1")
+    canary_role = f"arn:aws:iam::{acct}:role/{canary}-canary"
+    each("aws_iam_role", canary_role)
+    each("aws_iam_role+boundary", canary_role, boundary)
+    for service in ("lambda.amazonaws.com", "synthetics.amazonaws.com"):
+        build.add(
+            "aws_synthetics_canary", "iam:PassRole", canary_role, {"iam:PassedToService": service}
+        )
+    chatbot_role = f"arn:aws:iam::{acct}:role/{p}-alarms-chatbot"
+    build.add(
+        "aws_chatbot_slack_channel_configuration",
+        "iam:PassRole",
+        chatbot_role,
+        {"iam:PassedToService": "chatbot.amazonaws.com"},
+    )
+    build.add(
+        "aws_chatbot_slack_channel_configuration",
+        "chatbot:DescribeSlackChannelConfigurations",
+        "*",
+    )
+    # The alarms module: dashboard, saved Logs Insights queries, Slack channel.
+    each("aws_cloudwatch_dashboard", f"arn:aws:cloudwatch::{acct}:dashboard/{p}")
+    each("aws_cloudwatch_query_definition", "*")
+    slack = f"arn:aws:chatbot::{acct}:chat-configuration/slack-channel/{p}-alarms"
+    each("aws_chatbot_slack_channel_configuration", slack)
     return build.cases
 
 
@@ -456,9 +634,26 @@ def negative_cases(ws: Workspace) -> list[Case]:
         f"arn:aws:iam::{acct}:role/{STACK_NAME}-deploy-staging",
         {"iam:PassedToService": "lambda.amazonaws.com"},
     )
+    for service in ("synthetics.amazonaws.com", "chatbot.amazonaws.com"):
+        build.add(
+            "pass a function role to another service",
+            "iam:PassRole",
+            own_role,
+            {"iam:PassedToService": service},
+        )
     build.add(
         "own identity", "iam:PutRolePolicy", ws.principal, {"iam:PermissionsBoundary": boundary}
     )
+
+    if ws.name == "production":
+        pool = f"arn:aws:cognito-idp:{ra}:userpool/{SAMPLE_IDS['user_pool']}"
+        for action in TEST_USER_ACTIONS:
+            build.add(
+                "test users in its own pool",
+                action,
+                pool,
+                {"aws:ResourceTag/workspace": ws.name},
+            )
 
     # Finding 2: the state key, whatever its tags and however it is tagged.
     state_key = ws.account.state_key_arn
@@ -562,6 +757,37 @@ def negative_cases(ws: Workspace) -> list[Case]:
             "secretsmanager:GetSecretValue",
             f"arn:aws:secretsmanager:{ra}:secret:{p}-payment-provider-AbCdEf",
         )
+        canary = f"{p}-render"
+        for action in ("synthetics:UpdateCanary", "synthetics:DeleteCanary"):
+            build.add(f"{other} canary", action, f"arn:aws:synthetics:{ra}:canary:{canary}")
+        build.add(
+            f"{other} canary",
+            "lambda:UpdateFunctionCode",
+            f"arn:aws:lambda:{ra}:function:cwsyn-{canary}-0a1b",
+        )
+        build.add(
+            f"{other} canary",
+            "lambda:DeleteLayerVersion",
+            f"arn:aws:lambda:{ra}:layer:cwsyn-{canary}-0a1b:1",
+        )
+        for service in ("synthetics.amazonaws.com", "lambda.amazonaws.com"):
+            build.add(
+                f"{other} canary role",
+                "iam:PassRole",
+                f"arn:aws:iam::{acct}:role/{canary}-canary",
+                {"iam:PassedToService": service},
+            )
+        for action in ("cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"):
+            build.add(f"{other} dashboard", action, f"arn:aws:cloudwatch::{acct}:dashboard/{p}")
+        for action in (
+            "chatbot:UpdateSlackChannelConfiguration",
+            "chatbot:DeleteSlackChannelConfiguration",
+        ):
+            build.add(
+                f"{other} slack channel",
+                action,
+                f"arn:aws:chatbot::{acct}:chat-configuration/slack-channel/{p}-alarms",
+            )
         build.add(
             f"{other} role",
             "iam:PutRolePolicy",

@@ -36,6 +36,12 @@ locals {
     "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
   ]
   state_key_use = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+  # What the integration suite does to mint its tokens on a deployed non-production pool
+  # (tests/integration/support.py); production's identity may do none of it.
+  test_user_actions = [
+    "cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminInitiateAuth", "cognito-idp:AdminDeleteUser",
+  ]
 
   stack_policies = { for scope, pattern in local.scopes : scope => jsonencode({
     Version = "2012-10-17"
@@ -111,6 +117,69 @@ locals {
         Action    = "iam:PassRole"
         Resource  = "${local.iam}:role/${local.owned[scope]}"
         Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }
+      },
+      # The render-check canary (modules/canary): Synthetics creates its function and
+      # layer (cwsyn-<canary name>-<id>) with the caller's permissions.
+      {
+        Sid    = "Canaries"
+        Effect = "Allow"
+        Action = [
+          "synthetics:CreateCanary", "synthetics:GetCanary", "synthetics:GetCanaryRuns", "synthetics:UpdateCanary",
+          "synthetics:DeleteCanary", "synthetics:StartCanary", "synthetics:StopCanary", "synthetics:TagResource",
+          "synthetics:UntagResource", "synthetics:ListTagsForResource",
+        ]
+        Resource = "arn:${local.partition}:synthetics:${local.region_account}:canary:${local.owned[scope]}"
+      },
+      {
+        Sid    = "CanaryFunctions"
+        Effect = "Allow"
+        Action = [
+          "lambda:CreateFunction", "lambda:GetFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+          "lambda:DeleteFunction", "lambda:AddPermission", "lambda:RemovePermission", "lambda:TagResource",
+          "lambda:PublishLayerVersion", "lambda:GetLayerVersion", "lambda:DeleteLayerVersion",
+        ]
+        Resource = [
+          "arn:${local.partition}:lambda:${local.region_account}:function:cwsyn-${local.owned[scope]}",
+          "arn:${local.partition}:lambda:${local.region_account}:layer:cwsyn-${local.owned[scope]}",
+        ]
+      },
+      {
+        Sid       = "PassCanaryRole"
+        Effect    = "Allow"
+        Action    = "iam:PassRole"
+        Resource  = "${local.iam}:role/${var.stack_name}-${pattern}-render-canary"
+        Condition = { StringEquals = { "iam:PassedToService" = ["lambda.amazonaws.com", "synthetics.amazonaws.com"] } }
+      },
+      {
+        # The alarms module's dashboard is named after the workspace itself.
+        Sid      = "Dashboards"
+        Effect   = "Allow"
+        Action   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
+        Resource = "arn:${local.partition}:cloudwatch::${var.account_id}:dashboard/${var.stack_name}-${pattern}"
+      },
+      {
+        # Logs Insights query definitions have no ARN (reviewed-findings.yaml).
+        Sid      = "QueryDefinitions"
+        Effect   = "Allow"
+        Action   = ["logs:PutQueryDefinition", "logs:DescribeQueryDefinitions", "logs:DeleteQueryDefinition"]
+        Resource = "*"
+      },
+      {
+        Sid    = "SlackChannels"
+        Effect = "Allow"
+        Action = [
+          "chatbot:CreateSlackChannelConfiguration", "chatbot:UpdateSlackChannelConfiguration",
+          "chatbot:DeleteSlackChannelConfiguration", "chatbot:TagResource", "chatbot:UntagResource",
+          "chatbot:ListTagsForResource",
+        ]
+        Resource = "arn:${local.partition}:chatbot::${var.account_id}:chat-configuration/slack-channel/${local.owned[scope]}"
+      },
+      {
+        Sid       = "PassChatbotRole"
+        Effect    = "Allow"
+        Action    = "iam:PassRole"
+        Resource  = "${local.iam}:role/${var.stack_name}-${pattern}-alarms-chatbot"
+        Condition = { StringEquals = { "iam:PassedToService" = "chatbot.amazonaws.com" } }
       },
       # Generated ids (REST APIs, user pools, distributions, keys): scoped by the
       # workspace tag the stack's provider puts on everything (finding 3). Creating
@@ -220,7 +289,7 @@ locals {
           "lambda:ListEventSourceMappings", "acm:ListCertificates",
           "wafv2:ListWebACLs", "wafv2:DescribeManagedRuleGroup", "wafv2:ListAvailableManagedRuleGroups",
           "wafv2:CheckCapacity", "wafv2:GetWebACLForResource", "secretsmanager:ListSecrets",
-          "secretsmanager:GetRandomPassword",
+          "secretsmanager:GetRandomPassword", "chatbot:DescribeSlackChannelConfigurations",
         ]
         Resource = "*"
       },
@@ -244,6 +313,16 @@ locals {
             Null            = { "aws:RequestTag/workspace" = "false" }
             StringNotEquals = { "aws:RequestTag/workspace" = pattern }
           }
+        },
+      ] : [],
+      # Production's users are real people: no deploy identity creates, signs in or
+      # deletes users there (the stack has no admin-auth client on production either).
+      scope == "production" ? [
+        {
+          Sid      = "DenyTestUsersInProduction"
+          Effect   = "Deny"
+          Action   = local.test_user_actions
+          Resource = "*"
         },
       ] : [],
       [

@@ -152,11 +152,28 @@ resource "aws_cognito_user_pool" "this" {
 }
 
 resource "aws_cognito_user_pool_client" "this" {
-  name                          = "${var.name}-web"
+  name            = "${var.name}-web"
+  user_pool_id    = aws_cognito_user_pool.this.id
+  generate_secret = false
+  # USER_PASSWORD_AUTH: the example web app sends the password to Cognito over TLS
+  # (README: the trade-off against SRP).
+  explicit_auth_flows           = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  prevent_user_existence_errors = "ENABLED"
+}
+
+# The integration suite mints its own tokens on non-production pools: an admin flow
+# (AdminInitiateAuth, IAM-authorized, so only identities allowed on this pool use it).
+resource "aws_cognito_user_pool_client" "integration" {
+  count = var.admin_auth_client ? 1 : 0
+
+  name                          = "${var.name}-integration"
   user_pool_id                  = aws_cognito_user_pool.this.id
   generate_secret               = false
-  explicit_auth_flows           = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  explicit_auth_flows           = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
   prevent_user_existence_errors = "ENABLED"
+  id_token_validity             = 1
+  access_token_validity         = 1
+  refresh_token_validity        = 1
 }
 
 resource "aws_cognito_user_group" "admin" {

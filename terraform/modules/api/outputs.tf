@@ -57,3 +57,16 @@ output "user_pool_mfa_configuration" {
   description = "MFA of the admin user pool: ON (required) or OPTIONAL."
   value       = aws_cognito_user_pool.this.mfa_configuration
 }
+
+output "integration_client_id" {
+  description = "App client allowing ADMIN_USER_PASSWORD_AUTH (integration suite's tokens); null where off (production)."
+  value       = try(aws_cognito_user_pool_client.integration[0].id, null)
+}
+
+output "auth_flows" {
+  description = "Explicit auth flows of every app client of the pool, by client name."
+  value = merge(
+    { (aws_cognito_user_pool_client.this.name) = aws_cognito_user_pool_client.this.explicit_auth_flows },
+    { for client in aws_cognito_user_pool_client.integration : client.name => client.explicit_auth_flows },
+  )
+}

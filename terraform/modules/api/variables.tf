@@ -19,6 +19,17 @@ variable "admin_mfa_required" {
   default     = false
 }
 
+variable "admin_auth_client" {
+  type        = bool
+  nullable    = false
+  description = "Create an app client with ALLOW_ADMIN_USER_PASSWORD_AUTH, with which the integration suite mints its own tokens. Never on production (the stack passes environment != \"production\")."
+
+  validation {
+    condition     = var.admin_auth_client == true || var.admin_auth_client == false
+    error_message = "admin_auth_client must be true or false: the stack passes var.environment != \"production\"."
+  }
+}
+
 variable "stage_name" {
   type        = string
   description = "Stage name; also the path prefix CloudFront forwards (/api/* -> stage api)."

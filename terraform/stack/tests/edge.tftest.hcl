@@ -138,3 +138,51 @@ run "secrets_are_declared_without_values_and_granted_per_function" {
     error_message = "no environment sets the payment provider: production must not simulate"
   }
 }
+
+# The integration suite mints its own tokens through an admin-auth app client, on
+# non-production pools only (issue 13); the web client signs in with USER_PASSWORD_AUTH.
+run "staging_has_the_integration_client" {
+  assert {
+    condition     = contains(module.api.auth_flows["woocom-staging-integration"], "ALLOW_ADMIN_USER_PASSWORD_AUTH")
+    error_message = "staging's pool has an app client with the admin password flow for the integration suite"
+  }
+  assert {
+    condition     = output.user_pool_integration_client_id != null
+    error_message = "staging exposes the integration client in its outputs"
+  }
+  assert {
+    condition     = contains(module.api.auth_flows["woocom-staging-web"], "ALLOW_USER_PASSWORD_AUTH") && !contains(module.api.auth_flows["woocom-staging-web"], "ALLOW_ADMIN_USER_PASSWORD_AUTH")
+    error_message = "the web client allows USER_PASSWORD_AUTH and never the admin flow"
+  }
+}
+
+run "previews_have_the_integration_client" {
+  # A preview is a workspace of the staging account, planned with envs/preview.tfvars.
+  variables {
+    environment              = "staging"
+    log_retention_days       = 3
+    alarm_emails             = []
+    permissions_boundary_arn = "arn:aws:iam::222222222222:policy/woocom-boundary-preview"
+  }
+
+  assert {
+    condition     = anytrue([for flows in values(module.api.auth_flows) : contains(flows, "ALLOW_ADMIN_USER_PASSWORD_AUTH")])
+    error_message = "a preview's pool has the admin password flow for the integration suite"
+  }
+}
+
+run "production_has_no_admin_auth_flow" {
+  variables {
+    environment  = "production"
+    alarm_emails = ["oncall@example.com"]
+  }
+
+  assert {
+    condition     = !anytrue([for flows in values(module.api.auth_flows) : contains(flows, "ALLOW_ADMIN_USER_PASSWORD_AUTH")])
+    error_message = "no app client of production's pool may allow the admin password flow"
+  }
+  assert {
+    condition     = output.user_pool_integration_client_id == null && length(module.api.auth_flows) == 1
+    error_message = "production has the web client only"
+  }
+}

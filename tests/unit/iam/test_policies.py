@@ -5,12 +5,14 @@ workspace's user pool...); a failure lists every request that went the wrong way
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 
 from woocom.iam import cases
 from woocom.iam.render import SAMPLE_ACCOUNTS, Documents
+from woocom.paths import REPO_ROOT
 
 pytestmark = pytest.mark.terraform
 
@@ -72,3 +74,28 @@ def test_every_account_renders_its_documents(rendered: dict[str, Documents]) -> 
             "break-glass",
             "break-glass-trust",
         } <= set(documents)
+
+
+RESOURCE_BLOCK = re.compile(r'^resource\s+"([a-z0-9_]+)"', re.MULTILINE)
+
+
+def declared_resource_types() -> set[str]:
+    """Every `resource "<type>"` terraform/stack and its modules declare."""
+    terraform = REPO_ROOT / "terraform"
+    files = [*terraform.glob("stack/*.tf"), *terraform.glob("modules/*/*.tf")]
+    return {found for path in files for found in RESOURCE_BLOCK.findall(path.read_text("utf-8"))}
+
+
+def test_every_resource_type_the_stack_declares_has_an_entry() -> None:
+    """A resource type added to the stack without its positive cases fails here, by name."""
+    declared = declared_resource_types()
+    assert "aws_lambda_function" in declared  # the parser finds the stack at all
+    covered = set(cases.RESOURCE_ACTIONS) | set(cases.COVERED_BY)
+    missing = sorted(declared - covered)
+    assert not missing, "no positive cases in src/woocom/iam/cases.py for: " + ", ".join(missing)
+
+
+def test_covered_by_names_entries_whose_actions_exist() -> None:
+    for kind, (parent, actions) in cases.COVERED_BY.items():
+        assert parent in cases.RESOURCE_ACTIONS, kind
+        assert set(actions) <= set(cases.RESOURCE_ACTIONS[parent]), kind
