@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from storefront import logs, settings
-from storefront.http import Response, Router
+from storefront.http import Reply, Response, Router
 from tests.factories import api_event, context
 
 
@@ -27,7 +27,7 @@ def _shared_process(monkeypatch: pytest.MonkeyPatch) -> None:
 def _ping_router() -> Router:
     router = Router()
 
-    @router.route("GET", "/ping")
+    @router.route("GET", "/ping", summary="Ping", replies={200: Reply("Pong")})
     def ping(_request: Any) -> Response:
         logs.get_logger("tests").info("pinged")
         return Response(200, {"ok": True})
