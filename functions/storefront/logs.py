@@ -78,6 +78,12 @@ def _root() -> logging.Logger:
         root.addHandler(handler)
         root.propagate = False
         root.setLevel(logging.INFO)
+    for existing in root.handlers:
+        if type(existing.formatter) is not JsonFormatter:
+            # Left by an earlier import of this module (the local runtime imports changed
+            # code afresh; the logger is process-wide): its formatter would read that
+            # import's context variables, and every line would lose its correlation.
+            existing.setFormatter(JsonFormatter())
     _follow_log_file(root)
     return root
 

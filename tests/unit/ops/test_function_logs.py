@@ -6,7 +6,9 @@ and the name must come from the invocation's context (issue 14/17: "function": n
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +83,22 @@ def test_with_a_log_file_lines_are_appended_to_it_too(
     written = _lines(log_file.read_text(encoding="utf-8"))
     assert written == printed
     assert written[0]["function"] == "woocom-local-catalog_api"
+
+
+def test_lines_keep_their_context_when_the_module_is_imported_afresh(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The local runtime forgets changed modules and imports them again; the handler an
+    earlier import put on the process-wide logger must not format with stale variables."""
+    logs.get_logger("tests").info("first import")  # the root handler and its formatter
+    monkeypatch.delitem(sys.modules, "storefront.logs")
+    fresh = importlib.import_module("storefront.logs")
+    assert fresh is not logs
+    with fresh.correlated("corr-2", context("woocom-local-order_worker")):
+        fresh.get_logger("tests").info("after a reload")
+    line = _lines(capsys.readouterr().out)[-1]
+    assert (line["message"], line["correlation_id"], line["function"]) == (
+        "after a reload",
+        "corr-2",
+        "woocom-local-order_worker",
+    )
