@@ -47,8 +47,7 @@ from woocom.events import api_gateway_event, s3_event, scheduled_event, sqs_even
 from woocom.local.emulator import Emulator
 from woocom.local.functions import function_environment, lambda_reserved_environment
 from woocom.local.provision import Resources, function_name, provision, resource_prefix
-from woocom.packaging import Packager, find_python, host_machine
-from woocom.packaging.deps import pinned_version, uv_binary
+from woocom.packaging import Packager, find_python, host_machine, pinned_version, uv_binary
 from woocom.paths import BENCH_DIR, REPO_ROOT
 
 RUNS = 7

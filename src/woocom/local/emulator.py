@@ -6,7 +6,9 @@ concurrent checkouts it fails requests ("dictionary changed size during
 iteration"), and it checks a transaction's conditions and applies its writes
 without a lock, so two checkouts could both pass a stock check only one may
 pass. Real DynamoDB does neither; the local stack must not either (the
-concurrent-checkout test and the oversell benchmark count on it).
+oversell benchmark counts on it). This is the one place moto is made safe for
+threads: function tests that send requests from several threads run on this
+emulator (`@pytest.mark.emulator`) rather than on moto in process.
 """
 
 from __future__ import annotations

@@ -5,53 +5,30 @@ the real `stack.yaml`, so keys and indexes are never written twice. `call`
 invokes a real handler with a real event shape and returns what Lambda would.
 Plain helpers that test modules import live in `support.py`; this file holds
 only fixtures (pytest discovers it; nothing should import from it).
+
+A test that sends AWS requests from several threads at once is marked
+`@pytest.mark.emulator`: its resources live on the embedded emulator (moto
+server, `woocom.local.emulator`) instead of moto in process. moto's DynamoDB
+backend is not thread-safe; the emulator serves DynamoDB one request at a time,
+as DynamoDB isolates transactions, so concurrency is tested where `nox -s dev`
+serves it, with the one mechanism that makes moto safe for it.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
-from unittest import mock
 
-import boto3
 import pytest
 from moto import mock_aws
-from moto.dynamodb.responses import DynamoHandler
 
 from storefront import aws
 from tests.factories import api_event
-from tests.unit.functions.support import (  # noqa: F401 - re-exported for older imports
-    REGION,
-    ApiResult,
-    invoke,
-    queued_messages,
-    queued_order_ids,
-    to_result,
-)
+from tests.unit.functions.support import REGION, ApiResult, InProcessEmulator, invoke, to_result
 from woocom.config import Stack, load_stack
+from woocom.local.emulator import Emulator
 from woocom.local.provision import Resources, provision
-
-
-@dataclass
-class InProcessEmulator:
-    """The slice of woocom.local.emulator.Emulator the provisioner uses, on moto in process."""
-
-    def dynamodb(self) -> Any:
-        return boto3.client("dynamodb", region_name=REGION)
-
-    def s3(self) -> Any:
-        return boto3.client("s3", region_name=REGION)
-
-    def sqs(self) -> Any:
-        return boto3.client("sqs", region_name=REGION)
-
-    def cognito(self) -> Any:
-        return boto3.client("cognito-idp", region_name=REGION)
-
-    def secretsmanager(self) -> Any:
-        return boto3.client("secretsmanager", region_name=REGION)
 
 
 @pytest.fixture(scope="session")
@@ -59,9 +36,31 @@ def stack() -> Stack:
     return load_stack()
 
 
+@contextmanager
+def _in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    with mock_aws():
+        yield InProcessEmulator()
+
+
+@contextmanager
+def _on_the_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    emulator = Emulator().start()
+    try:
+        for name, value in emulator.environment().items():
+            monkeypatch.setenv(name, value)  # every client the functions create goes there
+        yield emulator
+    finally:
+        emulator.stop()
+
+
 @pytest.fixture
-def resources(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Resources]:
-    """Every resource of stack.yaml on moto, and the environment every function gets."""
+def resources(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Resources]:
+    """Every resource of stack.yaml on moto, and the environment every function gets.
+
+    moto in process, or the embedded emulator for a test marked `emulator`.
+    """
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for name, value in {
@@ -73,33 +72,17 @@ def resources(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Resourc
         "LOG_LEVEL": "INFO",
     }.items():
         monkeypatch.setenv(name, value)
-    with mock_aws():
-        created = provision(stack, InProcessEmulator(), "woocom-test")  # type: ignore[arg-type]
+    backend: Callable[[pytest.MonkeyPatch], AbstractContextManager[Any]] = (
+        _on_the_emulator if request.node.get_closest_marker("emulator") else _in_process
+    )
+    with backend(monkeypatch) as emulator:
+        created = provision(stack, emulator, "woocom-test")
         for fn in stack.functions.values():
             for name, value in {**created.environment(fn.permissions), **fn.environment}.items():
                 monkeypatch.setenv(name, value)
         aws.reset()
         yield created
     aws.reset()
-
-
-@pytest.fixture
-def serialized_dynamodb() -> Iterator[None]:
-    """One DynamoDB request at a time, as DynamoDB isolates transactions.
-
-    moto checks a transaction's conditions and applies its writes without a lock,
-    and rolls back by restoring a snapshot of the whole table: with threads, one
-    request could undo another's committed write. Real DynamoDB serialises them.
-    """
-    lock = threading.Lock()
-    original = DynamoHandler.call_action
-
-    def call_action(self: DynamoHandler) -> Any:
-        with lock:
-            return original(self)
-
-    with mock.patch.object(DynamoHandler, "call_action", call_action):
-        yield
 
 
 @pytest.fixture

@@ -19,6 +19,26 @@ from woocom.local.provision import Resources
 REGION = "us-east-1"
 
 
+@dataclass
+class InProcessEmulator:
+    """The slice of woocom.local.emulator.Emulator the provisioner uses, on moto in process."""
+
+    def dynamodb(self) -> Any:
+        return boto3.client("dynamodb", region_name=REGION)
+
+    def s3(self) -> Any:
+        return boto3.client("s3", region_name=REGION)
+
+    def sqs(self) -> Any:
+        return boto3.client("sqs", region_name=REGION)
+
+    def cognito(self) -> Any:
+        return boto3.client("cognito-idp", region_name=REGION)
+
+    def secretsmanager(self) -> Any:
+        return boto3.client("secretsmanager", region_name=REGION)
+
+
 def queued_messages(resources: Resources) -> list[dict[str, Any]]:
     """What the orders queue holds (up to 10), with attributes, as ReceiveMessage returns it."""
     sqs = boto3.client("sqs", region_name=REGION)

@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from storefront import openapi
 from storefront.http import MAX_BODY_BYTES
 from tests.factories import ADMIN, SHOPPER, api_event, product
-from tests.unit.functions.conftest import invoke, to_result
+from tests.unit.functions.support import invoke, to_result
 
 
 def put(api, path_sku, **overrides):

@@ -301,9 +301,8 @@ def test_a_resumed_import_numbers_lines_and_keeps_the_last_row_across_a_checkpoi
     assert Repository.default().get_product("SKU-010").stock == 1010
 
 
-def test_an_overlapping_duplicate_event_leaves_the_import_to_the_first_delivery(
-    drop, monkeypatch, serialized_dynamodb
-):
+@pytest.mark.emulator
+def test_an_overlapping_duplicate_event_leaves_the_import_to_the_first_delivery(drop, monkeypatch):
     key = drop.put("dup.csv", HEADER + "MUG-1,Mug,,kitchen,1.00,EUR,1\n")
     writing, release = threading.Event(), threading.Event()
     original = Repository.put_products

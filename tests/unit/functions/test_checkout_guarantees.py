@@ -23,7 +23,8 @@ def scarce(api):
     return api
 
 
-def test_concurrent_checkouts_accept_exactly_the_stock(scarce, serialized_dynamodb):
+@pytest.mark.emulator
+def test_concurrent_checkouts_accept_exactly_the_stock(scarce):
     def buy(i):
         return scarce("POST", "/orders", body=order(("RARE-1", 1), email=f"b{i}@woocom.test"))
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ADMIN, api_event, order, product
-from tests.unit.functions.conftest import invoke, to_result
+from tests.unit.functions.support import invoke, to_result
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

@@ -170,8 +170,9 @@ class PausedCharge(SimulatedPaymentProvider):
         self.refunds.append((order.order_id, reference))
 
 
+@pytest.mark.emulator
 def test_a_concurrent_duplicate_message_never_refunds_the_charge_that_confirmed_the_order(
-    place, monkeypatch, serialized_dynamodb
+    place, monkeypatch
 ):
     order_id = place()
     provider = PausedCharge()

@@ -8,7 +8,7 @@ import pytest
 
 from storefront.models import OrderStatus
 from tests.factories import ADMIN, SHOPPER, order, product
-from tests.unit.functions.conftest import queued_order_ids
+from tests.unit.functions.support import queued_order_ids
 
 
 @pytest.fixture

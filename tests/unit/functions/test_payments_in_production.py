@@ -11,7 +11,7 @@ from storefront.errors import ConfigurationError
 from storefront.models import CreateOrderRequest, OrderStatus
 from storefront.repository import Repository
 from tests.factories import ADMIN, order, product, sqs_event
-from tests.unit.functions.conftest import invoke
+from tests.unit.functions.support import invoke
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.unit.functions.conftest import InProcessEmulator
+from tests.unit.functions.support import InProcessEmulator
 from tests.unit.local.test_iam import PROBE
 from woocom.config import Stack, load_stack
 from woocom.events import ACCOUNT_ID, REGION

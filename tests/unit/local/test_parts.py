@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from woocom.config import load_stack
 from woocom.local.api import Router, proxy_response
-from woocom.local.emulator import Emulator
+from woocom.local.emulator import Emulator, _SerializeDynamoDB
 from woocom.local.pollers import failed_message_ids
 
 
@@ -95,3 +99,61 @@ def test_each_emulator_starts_empty_and_is_emptied_on_stop() -> None:
         assert second.s3().list_buckets()["Buckets"] == []
     finally:
         second.stop()
+
+
+def _meet(barrier: threading.Barrier) -> str:
+    """'together' when another request reached the same point while this one waited."""
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        barrier.abort()  # whoever comes next finds it broken at once: no second wait
+        return "alone"
+    return "together"
+
+
+def test_the_emulator_serves_dynamodb_requests_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """moto's DynamoDB is not thread-safe; DynamoDB isolates requests. Two concurrent
+    GetItems must never be inside moto together (the wait only slows a passing run)."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    barrier = threading.Barrier(2, timeout=1)
+    met: list[str] = []
+    original = DynamoHandler.get_item
+
+    def probe(self: DynamoHandler) -> Any:
+        met.append(_meet(barrier))
+        return original(self)
+
+    monkeypatch.setattr(DynamoHandler, "get_item", probe)
+    emulator = Emulator().start()
+    try:
+        dynamodb = emulator.dynamodb()
+        dynamodb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda _: dynamodb.get_item(TableName="t", Key={"pk": {"S": "x"}}), "ab"))
+    finally:
+        emulator.stop()
+    assert met == ["alone", "alone"]
+
+
+def test_requests_other_than_dynamodb_are_served_concurrently() -> None:
+    barrier = threading.Barrier(2, timeout=30)
+    met: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        met.append(_meet(barrier))
+        start_response("200 OK", [])
+        return [b""]
+
+    served = _SerializeDynamoDB(app)
+    s3_request = {"REQUEST_METHOD": "GET", "PATH_INFO": "/bucket"}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda _: served(dict(s3_request), lambda *a: None), "ab"))
+    assert met == ["together", "together"]

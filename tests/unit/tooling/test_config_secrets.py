@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.unit.functions.conftest import InProcessEmulator
+from tests.unit.functions.support import InProcessEmulator
 from tests.unit.tooling.test_config import minimal, problems_of, write_stack
 from woocom.config import load_stack, resource_environment
 from woocom.local import provision
