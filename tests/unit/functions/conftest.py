@@ -25,8 +25,9 @@ from moto import mock_aws
 
 from storefront import aws
 from tests.factories import api_event
-from tests.unit.functions.support import REGION, ApiResult, InProcessEmulator, invoke, to_result
+from tests.unit.functions.support import ApiResult, InProcessEmulator, invoke, to_result
 from woocom.config import Stack, load_stack
+from woocom.emulated import dummy_credentials_environment
 from woocom.local.emulator import Emulator
 from woocom.local.provision import Resources, provision
 
@@ -64,10 +65,7 @@ def resources(
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
+        **dummy_credentials_environment(),
         "WOOCOM_ENV": "test",
         "LOG_LEVEL": "INFO",
     }.items():

@@ -14,9 +14,8 @@ from typing import Any
 import boto3
 
 from tests.factories import context
+from woocom.emulated import REGION
 from woocom.local.provision import Resources
-
-REGION = "us-east-1"
 
 
 @dataclass
