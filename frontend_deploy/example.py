@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from frontend_deploy.errors import PublishError
-from woocom.paths import REPO_ROOT, STATE_DIR
+from woocom.paths import REPO_ROOT, STATE_DIR, display_path
 
 EXAMPLE_DIR = REPO_ROOT / "examples" / "storefront-web"
 BUILD_ROOT = STATE_DIR / "frontend"
@@ -59,18 +59,19 @@ def build_example(
         raise PublishError(NODE_MISSING)
     dist = build_root / f"dist-{source_digest(example_dir)[:16]}"
     if (dist / "index.html").is_file():
-        print(f"storefront build is current: {_shown(dist)}", file=out, flush=True)
+        print(f"storefront build is current: {display_path(dist)}", file=out, flush=True)
         return dist
     lock_digest = hashlib.sha256((example_dir / "package-lock.json").read_bytes()).hexdigest()
     stamp = example_dir / "node_modules" / INSTALL_STAMP
     if not stamp.is_file() or stamp.read_text() != lock_digest:
         print(
-            f"installing the storefront's dependencies: npm ci in {_shown(example_dir)}", file=out
+            f"installing the storefront's dependencies: npm ci in {display_path(example_dir)}",
+            file=out,
         )
         _run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], example_dir, "npm ci")
         stamp.parent.mkdir(exist_ok=True)  # npm makes no node_modules for a project without deps
         stamp.write_text(lock_digest)
-    print(f"building the storefront into {_shown(dist)}", file=out, flush=True)
+    print(f"building the storefront into {display_path(dist)}", file=out, flush=True)
     partial = dist.with_name(dist.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     _run(
@@ -96,7 +97,7 @@ def _run(argv: list[str], cwd: Path, what: str) -> None:
         with _children_lock:
             _children.discard(process)
     if code != 0:
-        raise PublishError(f"{what} failed with exit code {code} in {_shown(cwd)}")
+        raise PublishError(f"{what} failed with exit code {code} in {display_path(cwd)}")
 
 
 @atexit.register
@@ -105,13 +106,6 @@ def _stop_children() -> None:
     with _children_lock:
         for process in _children:
             process.terminate()
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def publish_to_local_stack(outputs_path: Path) -> threading.Thread:

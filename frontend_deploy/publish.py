@@ -40,13 +40,13 @@ from frontend_deploy.plan import ObjectState, Plan, keys_to_inspect, make_plan
 from frontend_deploy.progress import Progress, format_bytes
 from frontend_deploy.rules import Rules
 from frontend_deploy.runtime_config import CONFIG_KEY, runtime_config
+from woocom.emulated import DUMMY_CREDENTIALS, REGION
 from woocom.outputs import OutputsMissingError, read_outputs
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_s3 import S3Client
 
-DEFAULT_REGION = "us-east-1"
 DELETE_BATCH = 1000  # the most keys DeleteObjects accepts
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,7 +59,7 @@ class Target:
     environment: str
     bucket: str
     distribution_id: str | None = None
-    region: str = DEFAULT_REGION
+    region: str = REGION
     endpoint_url: str | None = None  # set for emulators only
     # The content of config.json, published beside index.html (None: none is written).
     runtime_config: dict[str, Any] | None = None
@@ -80,7 +80,7 @@ class Target:
             environment=environment,
             bucket=bucket,
             distribution_id=outputs.get("distribution_id"),
-            region=outputs.get("region") or DEFAULT_REGION,
+            region=outputs.get("region") or REGION,
             endpoint_url=outputs.get("aws_endpoint_url"),
             runtime_config=runtime_config(environment, outputs),
         )
@@ -89,8 +89,8 @@ class Target:
         if self.endpoint_url:
             # An emulator: fixed dummy credentials, so real ones never leave the machine.
             return boto3.Session(
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106 - the emulator's dummy secret
+                aws_access_key_id=DUMMY_CREDENTIALS["aws_access_key_id"],
+                aws_secret_access_key=DUMMY_CREDENTIALS["aws_secret_access_key"],
                 region_name=self.region,
             )
         return boto3.Session(region_name=self.region)

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from woocom.access import KINDS, Kind, access_table
-from woocom.paths import REPO_ROOT
+from woocom.paths import REPO_ROOT, display_path
 
 STACK_FILE = REPO_ROOT / "stack.yaml"
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -737,17 +737,23 @@ def check_function_code(stack: Stack, functions_dir: Path) -> Iterator[Problem]:
         folder = functions_dir / stack.folder(name)
         loc: tuple[str | int, ...] = ("functions", name)
         if not folder.is_dir():
-            yield (*loc, "folder") if fn.folder else loc, f"folder {_rel(folder)} does not exist"
+            yield (
+                (*loc, "folder") if fn.folder else loc,
+                f"folder {display_path(folder)} does not exist",
+            )
             continue
         *module_parts, attr = fn.handler.split(".")
         module = folder.joinpath(*module_parts).with_suffix(".py")
         if not module.is_file():
-            yield (*loc, "handler"), f"handler module {_rel(module)} does not exist"
+            yield (*loc, "handler"), f"handler module {display_path(module)} does not exist"
             continue
         try:
             tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
         except SyntaxError as exc:
-            yield (*loc, "handler"), f"{_rel(module)} line {exc.lineno}: syntax error: {exc.msg}"
+            yield (
+                (*loc, "handler"),
+                f"{display_path(module)} line {exc.lineno}: syntax error: {exc.msg}",
+            )
             continue
         defined = {
             node.name
@@ -761,14 +767,7 @@ def check_function_code(stack: Stack, functions_dir: Path) -> Iterator[Problem]:
             if isinstance(target, ast.Name)
         }
         if attr not in defined:
-            yield (*loc, "handler"), f"{_rel(module)} defines no {attr!r}"
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+            yield (*loc, "handler"), f"{display_path(module)} defines no {attr!r}"
 
 
 def _describe_validation(

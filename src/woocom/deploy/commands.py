@@ -148,7 +148,7 @@ class Deployer:
             self.terraform(env, "workspace", "select", "-or-create=true", env.workspace)
         except TerraformError as exc:
             raise DeployFailedError(
-                f"{exc}\nNothing was changed. {init_failure_hint(str(exc), env, backend)}"
+                f"{exc}\nNothing was changed. {init_failure_hint(exc.output, env, backend)}"
             ) from None
         return manifest
 

@@ -320,7 +320,7 @@ def check_call(params: Mapping[str, Any], model: Any, context: dict[str, Any], *
     role = _caller.get()
     if role is None:
         return
-    region = context.get("client_region") or "us-east-1"
+    region = context.get("client_region") or REGION
     account = role.arn.split(":")[4]
     service = _service_prefix(model)
     for needed in required(service, model.name, params, region, account):

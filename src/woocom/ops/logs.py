@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from woocom.config import StackError, load_stack
+from woocom.emulated import REGION
 from woocom.outputs import OutputsMissingError, read_outputs
 from woocom.paths import STATE_DIR
 
@@ -36,7 +37,6 @@ LOCAL_LOG_FILE = STATE_DIR / "logs" / "local.jsonl"
 LOG_FILE_VARIABLE = "WOOCOM_LOG_FILE"  # read by functions/storefront/logs.py
 # A local log above this size is set aside when the local runtime starts.
 LOCAL_LOG_LIMIT_BYTES = 20 * 1024 * 1024
-DEFAULT_REGION = "us-east-1"
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -109,7 +109,7 @@ def resolve(target: str, function: str, stack_file: Path | None = None) -> Sourc
         outputs.get("region")
         or os.environ.get("AWS_REGION")
         or os.environ.get("AWS_DEFAULT_REGION")
-        or DEFAULT_REGION
+        or REGION
     )
     return Source(target, function, aws_name, region)
 

@@ -54,6 +54,8 @@ class DependencyCache:
         self._uv_version: str | None = None
         # Functions build in parallel; the first to need a platform installs it once.
         self._install_lock = threading.Lock()
+        # key -> why uv could not install it: the other functions fail with it at once.
+        self._failed: dict[str, str] = {}
 
     def uv_version(self) -> str:
         if self._uv_version is None:
@@ -82,8 +84,14 @@ class DependencyCache:
         key = self.key(platform_tag, python_version, extra)
         directory = self.root / key[:20]
         with self._install_lock:
+            if key in self._failed:
+                raise PackagingError(self._failed[key])
             if not directory.is_dir():
-                self._install(platform_tag, python_version, extra, key, directory)
+                try:
+                    self._install(platform_tag, python_version, extra, key, directory)
+                except PackagingError as exc:
+                    self._failed[key] = str(exc)
+                    raise
         return key, directory
 
     def _install(

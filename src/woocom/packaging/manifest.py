@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from woocom.paths import display_path
+
 
 class Artifact(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -33,9 +35,8 @@ def read_manifest(path: Path) -> Manifest:
 def artifact_for(zip_path: Path, repo_root: Path) -> Artifact:
     digest = hashlib.sha256(zip_path.read_bytes()).digest()
     # Relative to the repository (the contract); absolute for a build directory outside it.
-    location = zip_path.relative_to(repo_root) if zip_path.is_relative_to(repo_root) else zip_path
     return Artifact(
-        zip=location.as_posix(),
+        zip=display_path(zip_path, repo_root),
         sha256=digest.hex(),
         base64_sha256=base64.b64encode(digest).decode(),
         size=zip_path.stat().st_size,

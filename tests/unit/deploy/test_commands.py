@@ -232,14 +232,17 @@ def test_long_lived_environments_are_never_destroyed(deployer: Deployer, target:
 
 
 def test_a_failed_apply_stops_and_says_how_to_recover(
-    deployer: Deployer, paths: DeployPaths
+    deployer: Deployer, paths: DeployPaths, capsys: pytest.CaptureFixture[str]
 ) -> None:
     var_file = paths.envs_dir / "developer.tfvars"
     var_file.write_text(var_file.read_text() + "fail_apply = true\n")
     with pytest.raises(DeployFailedError) as caught:
         deployer.deploy(resolve("dev-alice"), approve=False, allow_destroy=[])
     message = str(caught.value)
-    assert "creating the table failed" in message
+    # Terraform's error was streamed as it came: the message points at it, not repeats it.
+    assert "Output: creating the table failed" in capsys.readouterr().err
+    assert "creating the table failed" not in message
+    assert "Terraform's output is above" in message
     assert "apply failed in dev-alice; no further step ran" in message
     assert "Terraform released the state lock" in message
     assert "nox -s deploy -- dev-alice --force-unlock <ID from that message>" in message
@@ -295,11 +298,14 @@ def test_a_broken_backend_names_the_account_and_the_file(
     assert "staging.backend.hcl" in str(caught.value)
 
 
-def test_a_failing_plan_changes_nothing(deployer: Deployer, paths: DeployPaths) -> None:
+def test_a_failing_plan_changes_nothing(
+    deployer: Deployer, paths: DeployPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
     (paths.envs_dir / "staging.tfvars").write_text('environment = "staging"\n')
     with pytest.raises(DeployFailedError) as caught:
         deployer.plan(resolve("staging"))
-    assert "No value for required variable" in str(caught.value)
+    assert "No value for required variable" in capsys.readouterr().err
+    assert "No value for required variable" not in str(caught.value)
     assert "Nothing was changed" in str(caught.value)
 
 

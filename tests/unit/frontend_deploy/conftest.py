@@ -14,18 +14,15 @@ from site_helpers import BUCKET, VITE_BUILD, Publish, write_build
 
 from frontend_deploy.publish import Options, Outcome, Publisher, Target
 from frontend_deploy.rules import DEFAULT_CONFIG, Rules, load_rules
+from woocom.emulated import REGION, dummy_credentials_environment
 
 
 @pytest.fixture
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
+    for name, value in dummy_credentials_environment().items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
 
 
@@ -37,14 +34,14 @@ def aws(aws_credentials: None) -> Iterator[None]:
 
 @pytest.fixture
 def s3(aws: None) -> Any:
-    client = boto3.client("s3", region_name="us-east-1")
+    client = boto3.client("s3", region_name=REGION)
     client.create_bucket(Bucket=BUCKET)
     return client
 
 
 @pytest.fixture
 def distribution_id(aws: None) -> str:
-    cloudfront = boto3.client("cloudfront", region_name="us-east-1")
+    cloudfront = boto3.client("cloudfront", region_name=REGION)
     response = cloudfront.create_distribution(
         DistributionConfig={
             "CallerReference": "site",

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from woocom.config import Stack, load_stack
+from woocom.emulated import dummy_credentials_environment
 from woocom.events import ACCOUNT_ID, REGION
 from woocom.local import invoke
 from woocom.local.cli import banner
@@ -73,14 +74,7 @@ def stack_yaml(permissions: str) -> str:
 @pytest.fixture
 def aws() -> Iterator[None]:
     with (
-        environment_set(
-            {
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_REGION": REGION,
-            }
-        ),
+        environment_set(dummy_credentials_environment()),
         mock_aws(),
     ):
         boto3.client("dynamodb").create_table(

@@ -19,6 +19,7 @@ from moto import mock_aws
 from tests.unit.functions.support import InProcessEmulator
 from tests.unit.local.test_iam import PROBE
 from woocom.config import Stack, load_stack
+from woocom.emulated import dummy_credentials_environment
 from woocom.events import ACCOUNT_ID, REGION
 from woocom.local import provision
 from woocom.local.functions import FunctionHost, environment_set
@@ -47,14 +48,7 @@ def stack_yaml(permissions: str) -> str:
 @pytest.fixture
 def secret_arns() -> Iterator[dict[str, str]]:
     with (
-        environment_set(
-            {
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_REGION": REGION,
-            }
-        ),
+        environment_set(dummy_credentials_environment()),
         mock_aws(),
     ):
         client = boto3.client("secretsmanager")
@@ -143,7 +137,7 @@ def test_the_runtime_grants_each_function_the_secrets_stack_yaml_does(
     monkeypatch.setattr(provision, "LOCAL_SECRETS", tmp_path / "absent.json")
     stack = load_stack()
     with (
-        environment_set({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}),
+        environment_set(dummy_credentials_environment()),
         mock_aws(),
     ):
         resources = provision.provision(stack, InProcessEmulator(), "woocom-local")  # type: ignore[arg-type]

@@ -539,3 +539,15 @@ def test_a_lock_without_hashes_is_refused(repo: Path, build: BuildFn) -> None:
     write(repo / "functions" / "requirements.txt", "annotated-types==0.7.0\n")
     with pytest.raises(PackagingError, match="hash"):
         build(repo)
+
+
+def test_a_lock_uv_cannot_install_fails_the_build_once_not_per_function(
+    repo: Path, build: BuildFn
+) -> None:
+    """Every function retried the install: the same uv error, once per function."""
+    write(repo / "functions" / "requirements.txt", "this is not a requirement ===\n")
+    lines: list[str] = []
+    with pytest.raises(PackagingError, match="not a requirement"):
+        build(repo, lines)
+    installs = [line for line in lines if "installing runtime dependencies" in line]
+    assert len(installs) == 1, lines

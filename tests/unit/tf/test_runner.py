@@ -53,6 +53,22 @@ def test_failure_raises_with_terraform_message(config_dir: Path) -> None:
     assert caught.value.result.returncode == 1
 
 
+def test_a_streamed_failure_is_not_repeated_in_the_error(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The user saw Terraform's error as it came; the raised message pointed at it twice."""
+    (config_dir / "broken.tf").write_text('resource "aws_s3_bucket" {\n')
+    with pytest.raises(TerraformError) as caught:
+        terraform("validate", "-no-color", cwd=config_dir)
+    terminal = capsys.readouterr()
+    message = str(caught.value)
+    assert "Unclosed configuration block" in terminal.out + terminal.err
+    assert "Unclosed configuration block" not in message
+    assert message.startswith("`terraform validate -no-color` failed in ")
+    assert message.endswith("(exit 1): Terraform's output is above")
+    assert "Unclosed configuration block" in caught.value.output  # still there for callers
+
+
 def test_failure_returned_when_not_checked(config_dir: Path) -> None:
     (config_dir / "broken.tf").write_text("this is not HCL\n")
     result = terraform("validate", "-no-color", cwd=config_dir, stream=False, check=False)
