@@ -19,8 +19,10 @@ def outputs_file(target: str) -> Path:
 def display_path(path: Path, root: Path = REPO_ROOT) -> str:
     """`path` relative to `root` (the checkout) when inside it, else as given; never raises.
 
-    For messages: a path outside the checkout (another --repo-root, a temporary
-    folder) is shown whole instead of failing with ValueError.
+    For messages, and for the `zip` field of the build manifest (a contract: POSIX,
+    relative to the checkout for every real build). A path outside the checkout
+    (another --repo-root, a temporary folder) is given whole instead of failing
+    with ValueError.
     """
     if path.is_absolute() and not root.is_absolute():
         root = root.resolve()
