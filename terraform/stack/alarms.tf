@@ -30,11 +30,12 @@ module "alarms" {
   canary_name = var.canary_name != null ? var.canary_name : local.canary_name # canary.tf
   thresholds  = var.alarm_thresholds
 
-  alarm_emails       = var.alarm_emails
-  slack_channel      = var.alarm_slack_channel
-  https_endpoint     = var.alarm_https_endpoint
-  require_subscriber = var.environment == "production"
-  tags               = local.tags
+  alarm_emails             = var.alarm_emails
+  slack_channel            = var.alarm_slack_channel
+  https_endpoint           = var.alarm_https_endpoint
+  require_subscriber       = var.environment == "production"
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = local.tags
 }
 
 output "dashboard_url" {

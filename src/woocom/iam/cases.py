@@ -554,7 +554,10 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
         build.add(
             "aws_synthetics_canary", "iam:PassRole", canary_role, {"iam:PassedToService": service}
         )
+    # The Slack channel's role (modules/alarms), created under the boundary like the others.
     chatbot_role = f"arn:aws:iam::{acct}:role/{p}-alarms-chatbot"
+    each("aws_iam_role", chatbot_role)
+    each("aws_iam_role+boundary", chatbot_role, boundary)
     build.add(
         "aws_chatbot_slack_channel_configuration",
         "iam:PassRole",
@@ -643,6 +646,20 @@ def negative_cases(ws: Workspace) -> list[Case]:
         )
     build.add(
         "own identity", "iam:PutRolePolicy", ws.principal, {"iam:PermissionsBoundary": boundary}
+    )
+    chatbot_role = f"arn:aws:iam::{acct}:role/{ws.prefix}-alarms-chatbot"
+    build.add(
+        "slack channel role without boundary",
+        "iam:CreateRole",
+        chatbot_role,
+        {"aws:RequestTag/workspace": ws.name},
+    )
+    build.add("policy on unbounded slack channel role", "iam:PutRolePolicy", chatbot_role)
+    build.add(
+        "managed policy on unbounded slack channel role",
+        "iam:AttachRolePolicy",
+        chatbot_role,
+        {"iam:PolicyARN": "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"},
     )
 
     if ws.name == "production":
@@ -957,11 +974,48 @@ def boundary_cases(ws: Workspace) -> list[Case]:
         )
         secret = f"arn:aws:secretsmanager:{ra}:secret:{STACK_NAME}-{other}-payment-provider-Ab"
         cases.append((f"{other} secret", "secretsmanager:GetSecretValue", secret, False))
-    for label, action, resource, allowed in cases:
+    # The Slack channel's role: read the workspace's alarms and draw metrics, change nothing.
+    chatbot = f"arn:aws:iam::{acct}:role/{ws.prefix}-alarms-chatbot"
+    own_alarm = f"arn:aws:cloudwatch:{ra}:alarm:{ws.prefix}-api-5xx"
+    reads = [
+        ("cloudwatch:DescribeAlarms", own_alarm),
+        ("cloudwatch:DescribeAlarmHistory", own_alarm),
+        ("cloudwatch:GetMetricWidgetImage", "*"),
+        ("cloudwatch:GetMetricData", "*"),
+        ("cloudwatch:GetMetricStatistics", "*"),
+        ("cloudwatch:ListMetrics", "*"),
+    ]
+    changes = [
+        ("cloudwatch:PutMetricAlarm", own_alarm),
+        ("cloudwatch:DeleteAlarms", own_alarm),
+        ("cloudwatch:SetAlarmState", own_alarm),
+        ("cloudwatch:DisableAlarmActions", own_alarm),
+        ("cloudwatch:PutMetricData", "*"),
+        ("cloudwatch:PutDashboard", f"arn:aws:cloudwatch::{acct}:dashboard/{ws.prefix}"),
+        ("logs:StartQuery", f"arn:aws:logs:{ra}:log-group:/aws/lambda/{ws.prefix}-orders_api"),
+    ]
+    slack: list[tuple[str, str, str, bool]] = [
+        *(("slack channel reads", action, resource, True) for action, resource in reads),
+        *(("slack channel changes", action, resource, False) for action, resource in changes),
+        *(
+            (
+                f"slack channel reads {other}'s alarms",
+                action,
+                f"arn:aws:cloudwatch:{ra}:alarm:{STACK_NAME}-{other}-api-5xx",
+                False,
+            )
+            for other in _other_workspaces(ws)
+            for action in ("cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory")
+        ),
+    ]
+    for label, action, resource, allowed, principal in [
+        *((*case, role) for case in cases),
+        *((*case, chatbot) for case in slack),
+    ]:
         build.cases.append(
             Case(
                 f"{ws.name}: role under boundary: {label}: {action} {resource}",
-                Request(action, resource, role, tags),
+                Request(action, resource, principal, tags),
                 allowed,
                 documents=("*",),
                 boundary_document=boundary_doc,
@@ -978,12 +1032,21 @@ def function_cases(rendered: Mapping[str, Documents]) -> list[Case]:
     evaluated as that role: its own policy plus boundary-staging must allow it, so the
     boundary never breaks a function.
     """
+    return _under_boundary(rendered, "function-")
+
+
+def role_policy_cases(rendered: Mapping[str, Documents]) -> list[Case]:
+    """The same for the other rendered role policies (`role-<name>`: the Slack channel's)."""
+    return _under_boundary(rendered, "role-")
+
+
+def _under_boundary(rendered: Mapping[str, Documents], kind: str) -> list[Case]:
     ws = WORKSPACES["staging"]
     found = []
     for name, document in sorted(rendered[ws.account_name].items()):
-        if not name.startswith("function-"):
+        if not name.startswith(kind):
             continue
-        role = f"arn:aws:iam::{ws.account_id}:role/{ws.prefix}-{name.removeprefix('function-')}"
+        role = f"arn:aws:iam::{ws.account_id}:role/{ws.prefix}-{name.removeprefix(kind)}"
         for statement in document["Statement"]:
             for action in _listed(statement["Action"]):
                 for resource in _listed(statement["Resource"]):
@@ -1001,6 +1064,30 @@ def function_cases(rendered: Mapping[str, Documents]) -> list[Case]:
                         )
                     )
     return found
+
+
+def role_cases(roles: Mapping[str, str | None]) -> list[Case]:
+    """The deploy identity may create every role of the rendered stack, as declared.
+
+    `roles`: role name => the permissions boundary Terraform gives it (None for none),
+    from the stack applied with every optional role on (woocom.iam.functions). Creating
+    it and writing its policy carry that boundary as iam:PermissionsBoundary, so a role
+    declared without the scope's boundary is refused here as it would be at apply.
+    """
+    ws = WORKSPACES["staging"]
+    build = _Builder(ws, allowed=True)
+    for name, boundary in sorted(roles.items()):
+        context: dict[str, ContextValue] = {"aws:RequestTag/workspace": ws.name}
+        if boundary is not None:
+            context["iam:PermissionsBoundary"] = boundary
+        for action in ("iam:CreateRole", "iam:PutRolePolicy"):
+            build.add(
+                "stack role as declared",
+                action,
+                f"arn:aws:iam::{ws.account_id}:role/{name}",
+                context,
+            )
+    return build.cases
 
 
 def _listed(value: Any) -> list[str]:
@@ -1032,5 +1119,7 @@ def all_cases() -> Iterator[tuple[str, Case]]:
 
 def failures(rendered: Mapping[str, Documents]) -> list[tuple[Case, Decision]]:
     documents = with_everything(rendered)
-    every = [case for _, case in all_cases()] + function_cases(rendered)
+    every = (
+        [case for _, case in all_cases()] + function_cases(rendered) + role_policy_cases(rendered)
+    )
     return [(case, case.decide(documents)) for case in every if not case.holds(documents)]

@@ -1,9 +1,11 @@
 """`python -m woocom iam`: render every IAM document and check it, offline.
 
 1. render: terraform/bootstrap/policies for the sample production, staging and test
-   accounts -> .woocom/iam/<account>/*.json (woocom.iam.render), and each function role
-   of terraform/stack in staging -> staging/function-<name>.json (woocom.iam.functions);
-2. evaluate: every positive and negative case of woocom.iam.cases;
+   accounts -> .woocom/iam/<account>/*.json (woocom.iam.render), and the roles of
+   terraform/stack in staging -> staging/function-<name>.json, role-alarms-chatbot.json
+   and stack-roles.json (each role's boundary) (woocom.iam.functions);
+2. evaluate: every positive and negative case of woocom.iam.cases, each role policy under
+   its boundary, and the deploy identity creating each role of the stack as declared;
 3. lint: parliament and cloudsplaining on every document, each finding covered by
    terraform/bootstrap/policies/reviewed-findings.yaml (woocom.iam.lint).
 
@@ -20,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from woocom.iam import cases, lint
+from woocom.iam.functions import stack_roles
 from woocom.iam.render import IAM_DIR, render
 
 
@@ -37,7 +40,12 @@ def main(argv: Sequence[str]) -> int:
     everything = cases.with_everything(rendered)
     counts: Counter[str] = Counter()
     wrong = []
-    every = [*cases.all_cases(), *(("positive", c) for c in cases.function_cases(rendered))]
+    derived = [
+        *cases.function_cases(rendered),
+        *cases.role_policy_cases(rendered),
+        *cases.role_cases(stack_roles(args.out)),
+    ]
+    every = [*cases.all_cases(), *(("positive", c) for c in derived)]
     for kind, case in every:
         counts[kind] += 1
         if not case.holds(everything):

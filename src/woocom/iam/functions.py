@@ -1,13 +1,21 @@
-"""Render each function role of terraform/stack (staging) with real ARNs, for the checks.
+"""Render the roles of terraform/stack (staging) with real ARNs, for the checks.
 
 The function roles' policies are `jsonencode` of resource ARNs the stack creates, so
 they only exist after an apply. `terraform test` with the mock provider applies the
-stack without AWS; `-json -verbose` prints the resulting state. Mocked ARNs are random
-strings: each is replaced by the ARN AWS would give that resource, computed from its
-name (`woocom-staging-main` -> arn:aws:dynamodb:us-east-1:222222222222:table/...).
-Output: `.woocom/iam/staging/function-<name>.json`, one document per function: the one
-policy modules/function builds from the access table (declared permissions, secrets
-included, its logs and its DLQ).
+stack without AWS, with every optional role switched on (the Slack channel's role of
+modules/alarms exists only with `alarm_slack_channel`); `-json -verbose` prints the
+resulting state. Mocked ARNs are random strings: each is replaced by the ARN AWS would
+give that resource, computed from its name (`woocom-staging-main` ->
+arn:aws:dynamodb:us-east-1:222222222222:table/...).
+Output, under `.woocom/iam/staging/`:
+- `function-<name>.json`, one document per function: the one policy modules/function
+  builds from the access table (declared permissions, secrets included, its logs and
+  its DLQ);
+- `role-alarms-chatbot.json`: the Slack channel's policy (modules/alarms);
+- `stack-roles.json` (not a policy): every role the stack creates => the permissions
+  boundary it carries (null for none), for woocom.iam.cases.role_cases.
+The canary's role (modules/canary) is in stack-roles.json, but its policy is not
+rendered as a document yet: it needs actions its boundary does not grant.
 """
 
 from __future__ import annotations
@@ -27,6 +35,9 @@ from woocom.tf.validate import write_document, write_test_manifest
 STACK_ROOT = REPO_ROOT / "terraform" / "stack"
 ENVIRONMENT = "staging"
 RENDER_TESTS = ".iam-render"
+ROLES_FILE = "stack-roles.json"
+# Role policies outside modules/function rendered as documents: role name suffix => document.
+ROLE_DOCUMENTS = {"alarms-chatbot": "role-alarms-chatbot"}
 
 _TEST = """\
 # Written by woocom.iam.functions: apply the stack on the mock provider, once.
@@ -49,10 +60,18 @@ override_data {{
   }}
 }}
 
+override_data {{
+  target = module.alarms.data.aws_caller_identity.current
+  values = {{
+    account_id = "{account}"
+  }}
+}}
+
 variables {{
   environment              = "{environment}"
   git_sha                  = "render"
   permissions_boundary_arn = "arn:aws:iam::{account}:policy/woocom-boundary-{environment}"
+  alarm_slack_channel      = {{ workspace_id = "T0123ABCD", channel_id = "C0456EFGH" }}
 }}
 
 run "render" {{}}
@@ -87,7 +106,10 @@ def _real_arn(resource: Mapping[str, Any], account_id: str) -> str | None:
 
 
 def function_policies(state: Mapping[str, Any], account_id: str) -> Documents:
-    """function name => its role's policy document, with every mocked ARN made real."""
+    """document name => its role's policy, with every mocked ARN made real.
+
+    `function-<name>` for each function's role, and the documents of ROLE_DOCUMENTS.
+    """
     resources = list(_resources(state.get("root_module", {})))
     real = {}
     for resource in resources:
@@ -96,24 +118,54 @@ def function_policies(state: Mapping[str, Any], account_id: str) -> Documents:
             real[resource["values"]["arn"]] = arn
     # Longest first: a mocked ARN never replaces part of a longer one.
     pattern = re.compile("|".join(re.escape(mock) for mock in sorted(real, key=len, reverse=True)))
+    # A role policy names its role by id or name; either gives the role's name.
+    role_names = {}
+    for resource in resources:
+        if resource["type"] == "aws_iam_role":
+            role = resource["values"]["name"]
+            role_names[role] = role
+            role_names[resource["values"].get("id") or role] = role
+    prefix = f"woocom-{ENVIRONMENT}-"
     documents: Documents = {}
     for resource in resources:
         if resource["type"] != "aws_iam_role_policy":
             continue
         found = _FUNCTION.search(resource["address"])
-        if found is None:
-            continue
-        function = found.group(1)
+        if found is not None:
+            name = f"function-{found.group(1)}"
+        else:
+            role = role_names.get(resource["values"]["role"], "")
+            if role.removeprefix(prefix) not in ROLE_DOCUMENTS:
+                continue
+            name = ROLE_DOCUMENTS[role.removeprefix(prefix)]
         text = pattern.sub(lambda m: real[m.group(0)], resource["values"]["policy"])
-        document = documents.setdefault(
-            f"function-{function}", {"Version": "2012-10-17", "Statement": []}
-        )
+        document = documents.setdefault(name, {"Version": "2012-10-17", "Statement": []})
         document["Statement"].extend(json.loads(text)["Statement"])
     return documents
 
 
+def role_boundaries(state: Mapping[str, Any]) -> dict[str, str | None]:
+    """Every role the applied stack creates => its permissions boundary (None for none)."""
+    return {
+        resource["values"]["name"]: resource["values"].get("permissions_boundary") or None
+        for resource in _resources(state.get("root_module", {}))
+        if resource["type"] == "aws_iam_role"
+    }
+
+
+def stack_roles(into: Path) -> dict[str, str | None]:
+    """The roles render_functions found (role name => boundary), from under `into`."""
+    roles: dict[str, str | None] = json.loads(
+        (into / ENVIRONMENT / ROLES_FILE).read_text(encoding="utf-8")
+    )
+    return roles
+
+
 def render_functions(into: Path) -> Documents:
-    """Apply the stack on the mock provider; write and return the function documents."""
+    """Apply the stack on the mock provider; write and return the role documents.
+
+    Also writes stack-roles.json (read it back with `stack_roles`).
+    """
     sample = account(ENVIRONMENT)
     # terraform/stack reads stack.yaml only through the stack document (woocom.stackdoc).
     write_document(REPO_ROOT)
@@ -154,6 +206,9 @@ def render_functions(into: Path) -> Documents:
     documents = function_policies(states[0], sample.account_id)
     folder = into / ENVIRONMENT
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / ROLES_FILE).write_text(
+        json.dumps(role_boundaries(states[0]), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     for name, document in documents.items():
         (folder / f"{name}.json").write_text(
             json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8"

@@ -36,6 +36,9 @@ locals {
     "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
   ]
   state_key_use = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+  # What AWS Chatbot reads to post an alarm with its graph (modules/alarms' chatbot role).
+  alarm_channel_alarm_reads  = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+  alarm_channel_metric_reads = ["cloudwatch:GetMetricWidgetImage", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"]
   # What the integration suite does to mint its tokens on a deployed non-production pool
   # (tests/integration/support.py); production's identity may do none of it.
   test_user_actions = [
@@ -371,7 +374,8 @@ locals {
     ])
   }) }
 
-  # The most any role a scope's stack creates can do: its own workspace's data and logs.
+  # The most any role a scope's stack creates can do: its own workspace's data and logs,
+  # and read its alarms and metrics (the Slack channel's role).
   boundaries = { for boundary, pattern in local.boundary_patterns : boundary => jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -398,6 +402,21 @@ locals {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:${local.partition}:logs:${local.region_account}:log-group:/aws/lambda/${var.stack_name}-${pattern}-*"
+      },
+      # The Slack channel's role (modules/alarms, <stack>-<workspace>-alarms-chatbot): AWS
+      # Chatbot reads the alarm it posts and draws its metric. Read only, never a change.
+      {
+        Sid      = "AlarmChannelRead"
+        Effect   = "Allow"
+        Action   = local.alarm_channel_alarm_reads
+        Resource = "arn:${local.partition}:cloudwatch:${local.region_account}:alarm:${var.stack_name}-${pattern}-*"
+      },
+      {
+        # Metric reads have no resource type in IAM: "*" is the only resource they take.
+        Sid      = "AlarmChannelMetrics"
+        Effect   = "Allow"
+        Action   = local.alarm_channel_metric_reads
+        Resource = "*"
       },
     ]
   }) }

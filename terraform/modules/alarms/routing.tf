@@ -95,13 +95,16 @@ resource "aws_chatbot_slack_channel_configuration" "this" {
   tags                        = var.tags
 }
 
-# What the channel may do: read CloudWatch to draw the alarm's graph, nothing else.
+# What the channel may do: read this stack's alarms and draw their graphs, nothing else.
+# Like every role a deploy identity creates, it carries the scope's permissions boundary
+# (terraform/bootstrap/policies: `AlarmChannelRead` and `AlarmChannelMetrics` there).
 resource "aws_iam_role" "chatbot" {
   count = var.slack_channel == null ? 0 : 1
 
-  name               = "${var.name}-alarms-chatbot"
-  assume_role_policy = data.aws_iam_policy_document.chatbot_assume.json
-  tags               = var.tags
+  name                 = "${var.name}-alarms-chatbot"
+  assume_role_policy   = data.aws_iam_policy_document.chatbot_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "chatbot_assume" {
@@ -114,9 +117,35 @@ data "aws_iam_policy_document" "chatbot_assume" {
   }
 }
 
-resource "aws_iam_role_policy_attachment" "chatbot_read_only" {
+# An alarm notification in Slack is the alarm (DescribeAlarms, its recent state changes)
+# and a picture of its metric, which Chatbot asks CloudWatch to draw with this role
+# (GetMetricWidgetImage, the data behind it). AWS Chatbot's "Notification permissions"
+# template grants cloudwatch:Describe*/Get*/List*; these are the read actions of it that
+# an alarm needs, listed one by one. Alarms are named <prefix>-<key>: the two alarm
+# actions take alarm ARNs, the metric reads take no resource in IAM ("*").
+resource "aws_iam_role_policy" "chatbot" {
   count = var.slack_channel == null ? 0 : 1
 
-  role       = aws_iam_role.chatbot[0].name
-  policy_arn = "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"
+  name = "read-alarms"
+  role = aws_iam_role.chatbot[0].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadOwnAlarms"
+        Effect   = "Allow"
+        Action   = ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+        Resource = "arn:aws:cloudwatch:${var.region}:${data.aws_caller_identity.current.account_id}:alarm:${var.name}-*"
+      },
+      {
+        Sid    = "DrawAlarmGraphs"
+        Effect = "Allow"
+        Action = [
+          "cloudwatch:GetMetricWidgetImage", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics",
+          "cloudwatch:ListMetrics",
+        ]
+        Resource = "*"
+      },
+    ]
+  })
 }

@@ -136,6 +136,17 @@ variable "slack_channel" {
   }
 }
 
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Permissions boundary of the Slack channel's role (the stack's boundary: deploy and developer identities may create no role without it); null for none."
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account-id>:policy/<name>)."
+  }
+}
+
 variable "https_endpoint" {
   type        = string
   description = "HTTPS endpoint subscribed to the topic (PagerDuty or Opsgenie SNS integration URL); null for none. Holds a key: pass it as TF_VAR_, never in a tfvars file."

@@ -279,11 +279,12 @@ run "slack_and_pagerduty_routing" {
     source = "../modules/alarms"
   }
   variables {
-    name           = "woocom-test"
-    region         = "eu-west-1"
-    api            = { name = "woocom-test", stage = "api" }
-    slack_channel  = { workspace_id = "T0123ABCD", channel_id = "C0456EFGH" }
-    https_endpoint = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue"
+    name                     = "woocom-test"
+    region                   = "eu-west-1"
+    api                      = { name = "woocom-test", stage = "api" }
+    slack_channel            = { workspace_id = "T0123ABCD", channel_id = "C0456EFGH" }
+    https_endpoint           = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/woocom-boundary-staging"
   }
   assert {
     condition     = aws_chatbot_slack_channel_configuration.this[0].sns_topic_arns == tolist([aws_sns_topic.this.arn]) && aws_chatbot_slack_channel_configuration.this[0].slack_channel_id == "C0456EFGH"
@@ -292,6 +293,19 @@ run "slack_and_pagerduty_routing" {
   assert {
     condition     = aws_chatbot_slack_channel_configuration.this[0].guardrail_policy_arns == tolist(["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"])
     error_message = "the channel may only read CloudWatch"
+  }
+  assert {
+    condition     = aws_iam_role.chatbot[0].permissions_boundary == "arn:aws:iam::123456789012:policy/woocom-boundary-staging"
+    error_message = "the channel's role carries the stack's permissions boundary: no deploy identity may create it without"
+  }
+  assert {
+    condition = (
+      jsondecode(aws_iam_role_policy.chatbot[0].policy).Statement[0].Action == ["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"]
+      && jsondecode(aws_iam_role_policy.chatbot[0].policy).Statement[0].Resource == "arn:aws:cloudwatch:eu-west-1:${data.aws_caller_identity.current.account_id}:alarm:woocom-test-*"
+      && jsondecode(aws_iam_role_policy.chatbot[0].policy).Statement[1].Action == ["cloudwatch:GetMetricWidgetImage", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"]
+      && length(jsondecode(aws_iam_role_policy.chatbot[0].policy).Statement) == 2
+    )
+    error_message = "the channel's role reads this stack's alarms and draws metrics, with named actions only"
   }
   assert {
     condition     = aws_sns_topic_subscription.https[0].protocol == "https" && aws_sns_topic_subscription.https[0].topic_arn == aws_sns_topic.this.arn

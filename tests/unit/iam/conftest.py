@@ -14,8 +14,21 @@ BEFORE = Path(__file__).with_name("before_f70814d_staging.json")
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Documents]:
-    return render(tmp_path_factory.mktemp("iam"))
+def iam_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("iam")
+
+
+@pytest.fixture(scope="session")
+def rendered(iam_dir: Path) -> dict[str, Documents]:
+    return render(iam_dir)
+
+
+@pytest.fixture(scope="session")
+def stack_roles(rendered: dict[str, Documents], iam_dir: Path) -> dict[str, str | None]:
+    """Every role of the rendered stack => its permissions boundary (None for none)."""
+    from woocom.iam.functions import stack_roles as read
+
+    return read(iam_dir)
 
 
 @pytest.fixture(scope="session")

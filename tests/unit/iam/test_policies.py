@@ -36,6 +36,44 @@ def test_every_function_role_works_under_its_boundary(documents: dict[str, Docum
     assert not wrong, "\n".join(wrong)
 
 
+def test_every_role_of_the_stack_carries_the_boundary_its_deploy_identity_requires(
+    stack_roles: dict[str, str | None], documents: dict[str, Documents]
+) -> None:
+    """Rendered with every optional role on: the Slack channel's role is one of them."""
+    assert "woocom-staging-alarms-chatbot" in stack_roles
+    assert "woocom-staging-render-canary" in stack_roles
+    assert {f"woocom-staging-{name}" for name in cases._stack().functions} <= set(stack_roles)
+    wrong = [
+        f"{case.label}: got {case.decide(documents)}"
+        for case in cases.role_cases(stack_roles)
+        if not case.holds(documents)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_slack_channel_reads_alarms_and_graphs_under_its_boundary(
+    documents: dict[str, Documents],
+) -> None:
+    policy = documents["staging"]["role-alarms-chatbot"]
+    actions = {a for st in policy["Statement"] for a in cases._listed(st["Action"])}
+    assert actions == {
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:DescribeAlarmHistory",
+        "cloudwatch:GetMetricWidgetImage",
+        "cloudwatch:GetMetricData",
+        "cloudwatch:GetMetricStatistics",
+        "cloudwatch:ListMetrics",
+    }
+    alarms = [st for st in policy["Statement"] if "cloudwatch:DescribeAlarms" in st["Action"]]
+    assert [st["Resource"] for st in alarms] == [
+        "arn:aws:cloudwatch:us-east-1:222222222222:alarm:woocom-staging-*"
+    ]
+    found = cases.role_policy_cases(documents)
+    assert len(found) == 6
+    wrong = [case.label for case in found if not case.holds(documents)]
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_requests(group: str, documents: dict[str, Documents]) -> None:
     wrong = [
