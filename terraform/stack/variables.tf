@@ -98,7 +98,7 @@ variable "endpoint_overrides" {
 
 variable "permissions_boundary_arn" {
   type        = string
-  description = "Permissions boundary on every function role: the bootstrap's `permissions_boundary_arns` for this environment (terraform/envs/*.tfvars); deploy and developer identities may create no role without it."
+  description = "Permissions boundary on every role the stack creates (functions, render-check canary, Slack alarm channel): the bootstrap's `permissions_boundary_arns` for this environment (terraform/envs/*.tfvars); deploy and developer identities may create no role without it."
   default     = null
 
   validation {
