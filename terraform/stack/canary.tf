@@ -24,7 +24,8 @@ locals {
   long_lived_stack = local.workspace == var.environment && contains(["staging", "production"], var.environment)
   canary_enabled   = var.enable_cdn && coalesce(var.enable_canary, local.long_lived_stack)
   # Known at plan time (the alarms take the name, not a resource attribute); null when off.
-  canary_name = local.canary_enabled ? "${local.name_prefix}-render" : null
+  # The stack's own name: the module allows 21 characters (see its name variable).
+  canary_name = local.canary_enabled ? local.name_prefix : null
 }
 
 module "canary" {

@@ -536,9 +536,9 @@ def positive_cases(ws: Workspace, stack: Stack | None = None) -> list[Case]:
         f"arn:aws:cloudfront::{acct}:response-headers-policy/0abc",
     )
 
-    # The render-check canary (modules/canary): its bucket, code object, role, and what
-    # Synthetics creates with the caller's permissions.
-    canary = f"{p}-render"
+    # The render-check canary (modules/canary), named after the workspace: its bucket, code
+    # object, role, and what Synthetics creates with the caller's permissions.
+    canary = p
     bucket = f"arn:aws:s3:::{p}-canary-{acct}"
     each("aws_s3_bucket", bucket)
     each("aws_s3_object", f"{bucket}/code/render-check-0123abcd.zip")
@@ -774,7 +774,7 @@ def negative_cases(ws: Workspace) -> list[Case]:
             "secretsmanager:GetSecretValue",
             f"arn:aws:secretsmanager:{ra}:secret:{p}-payment-provider-AbCdEf",
         )
-        canary = f"{p}-render"
+        canary = p
         for action in ("synthetics:UpdateCanary", "synthetics:DeleteCanary"):
             build.add(f"{other} canary", action, f"arn:aws:synthetics:{ra}:canary:{canary}")
         build.add(
@@ -1008,14 +1008,45 @@ def boundary_cases(ws: Workspace) -> list[Case]:
             for action in ("cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory")
         ),
     ]
-    for label, action, resource, allowed, principal in [
-        *((*case, role) for case in cases),
-        *((*case, chatbot) for case in slack),
+    # The canary's role: its function's logs, bucket listing, metrics of its namespace only.
+    canary = f"arn:aws:iam::{acct}:role/{ws.prefix}-canary"
+    canary_logs = f"arn:aws:logs:{ra}:log-group:/aws/lambda/cwsyn-{ws.prefix}-0a1b"
+    synthetics = {"cloudwatch:namespace": "CloudWatchSynthetics"}
+    render_check: list[tuple[str, str, str, bool, Mapping[str, ContextValue]]] = [
+        ("canary logs", "logs:CreateLogGroup", canary_logs, True, {}),
+        ("canary logs", "logs:PutLogEvents", f"{canary_logs}:log-stream:x", True, {}),
+        ("canary lists buckets", "s3:ListAllMyBuckets", "*", True, {}),
+        ("canary metrics", "cloudwatch:PutMetricData", "*", True, synthetics),
+        (
+            "canary metrics in another namespace",
+            "cloudwatch:PutMetricData",
+            "*",
+            False,
+            {"cloudwatch:namespace": "AWS/Lambda"},
+        ),
+        *(
+            (
+                f"{other} canary's logs",
+                "logs:PutLogEvents",
+                f"arn:aws:logs:{ra}:log-group:/aws/lambda/cwsyn-{STACK_NAME}-{other}-0a1b:x",
+                False,
+                {},
+            )
+            for other in _other_workspaces(ws)
+        ),
+    ]
+    for label, action, resource, allowed, principal, context in [
+        *((*case, role, {}) for case in cases),
+        *((*case, chatbot, {}) for case in slack),
+        *(
+            (label, action, resource, allowed, canary, context)
+            for label, action, resource, allowed, context in render_check
+        ),
     ]:
         build.cases.append(
             Case(
                 f"{ws.name}: role under boundary: {label}: {action} {resource}",
-                Request(action, resource, principal, tags),
+                Request(action, resource, principal, {**tags, **context}),
                 allowed,
                 documents=("*",),
                 boundary_document=boundary_doc,
@@ -1036,7 +1067,7 @@ def function_cases(rendered: Mapping[str, Documents]) -> list[Case]:
 
 
 def role_policy_cases(rendered: Mapping[str, Documents]) -> list[Case]:
-    """The same for the other rendered role policies (`role-<name>`: the Slack channel's)."""
+    """The same for the other rendered role policies (`role-<name>`: Slack channel, canary)."""
     return _under_boundary(rendered, "role-")
 
 
@@ -1048,15 +1079,21 @@ def _under_boundary(rendered: Mapping[str, Documents], kind: str) -> list[Case]:
             continue
         role = f"arn:aws:iam::{ws.account_id}:role/{ws.prefix}-{name.removeprefix(kind)}"
         for statement in document["Statement"]:
+            # A request the statement's own conditions admit (PutMetricData in its namespace).
+            context: dict[str, ContextValue] = {
+                key: _listed(value)[0]
+                for operator, block in statement.get("Condition", {}).items()
+                if operator in ("StringEquals", "StringLike")
+                for key, value in block.items()
+            }
+            context["aws:PrincipalTag/workspace"] = ws.name
             for action in _listed(statement["Action"]):
                 for resource in _listed(statement["Resource"]):
                     concrete = resource[:-1] + "x" if resource.endswith("*") else resource
                     found.append(
                         Case(
                             f"{ws.name}: {name} under its boundary: {action} {concrete}",
-                            Request(
-                                action, concrete, role, {"aws:PrincipalTag/workspace": ws.name}
-                            ),
+                            Request(action, concrete, role, context),
                             True,
                             documents=(name,),
                             boundary_document=f"boundary-{ws.scope}",

@@ -12,10 +12,9 @@ Output, under `.woocom/iam/staging/`:
   builds from the access table (declared permissions, secrets included, its logs and
   its DLQ);
 - `role-alarms-chatbot.json`: the Slack channel's policy (modules/alarms);
+- `role-canary.json`: the render-check canary's policy (modules/canary);
 - `stack-roles.json` (not a policy): every role the stack creates => the permissions
   boundary it carries (null for none), for woocom.iam.cases.role_cases.
-The canary's role (modules/canary) is in stack-roles.json, but its policy is not
-rendered as a document yet: it needs actions its boundary does not grant.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ ENVIRONMENT = "staging"
 RENDER_TESTS = ".iam-render"
 ROLES_FILE = "stack-roles.json"
 # Role policies outside modules/function rendered as documents: role name suffix => document.
-ROLE_DOCUMENTS = {"alarms-chatbot": "role-alarms-chatbot"}
+ROLE_DOCUMENTS = {"alarms-chatbot": "role-alarms-chatbot", "canary": "role-canary"}
 
 _TEST = """\
 # Written by woocom.iam.functions: apply the stack on the mock provider, once.
@@ -64,6 +63,28 @@ override_data {{
   target = module.alarms.data.aws_caller_identity.current
   values = {{
     account_id = "{account}"
+  }}
+}}
+
+# The canary's role names its log group from these (modules/canary).
+override_data {{
+  target = module.canary[0].data.aws_caller_identity.current
+  values = {{
+    account_id = "{account}"
+  }}
+}}
+
+override_data {{
+  target = module.canary[0].data.aws_region.current
+  values = {{
+    region = "{region}"
+  }}
+}}
+
+override_data {{
+  target = module.canary[0].data.aws_partition.current
+  values = {{
+    partition = "aws"
   }}
 }}
 
@@ -180,7 +201,10 @@ def render_functions(into: Path) -> Documents:
     try:
         (tests / "render.tftest.hcl").write_text(
             _TEST.format(
-                account=sample.account_id, environment=ENVIRONMENT, prefix=f"woocom-{ENVIRONMENT}"
+                account=sample.account_id,
+                environment=ENVIRONMENT,
+                prefix=f"woocom-{ENVIRONMENT}",
+                region=REGION,
             ),
             encoding="utf-8",
         )

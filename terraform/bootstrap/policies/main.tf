@@ -121,8 +121,8 @@ locals {
         Resource  = "${local.iam}:role/${local.owned[scope]}"
         Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }
       },
-      # The render-check canary (modules/canary): Synthetics creates its function and
-      # layer (cwsyn-<canary name>-<id>) with the caller's permissions.
+      # The render-check canary (modules/canary), named after its workspace: Synthetics
+      # creates its function and layer (cwsyn-<canary name>-<id>) with the caller's permissions.
       {
         Sid    = "Canaries"
         Effect = "Allow"
@@ -131,7 +131,7 @@ locals {
           "synthetics:DeleteCanary", "synthetics:StartCanary", "synthetics:StopCanary", "synthetics:TagResource",
           "synthetics:UntagResource", "synthetics:ListTagsForResource",
         ]
-        Resource = "arn:${local.partition}:synthetics:${local.region_account}:canary:${local.owned[scope]}"
+        Resource = "arn:${local.partition}:synthetics:${local.region_account}:canary:${var.stack_name}-${pattern}"
       },
       {
         Sid    = "CanaryFunctions"
@@ -150,7 +150,7 @@ locals {
         Sid       = "PassCanaryRole"
         Effect    = "Allow"
         Action    = "iam:PassRole"
-        Resource  = "${local.iam}:role/${var.stack_name}-${pattern}-render-canary"
+        Resource  = "${local.iam}:role/${var.stack_name}-${pattern}-canary"
         Condition = { StringEquals = { "iam:PassedToService" = ["lambda.amazonaws.com", "synthetics.amazonaws.com"] } }
       },
       {
@@ -375,7 +375,8 @@ locals {
   }) }
 
   # The most any role a scope's stack creates can do: its own workspace's data and logs,
-  # and read its alarms and metrics (the Slack channel's role).
+  # read its alarms and metrics (the Slack channel's role), and run its render check (the
+  # canary's role).
   boundaries = { for boundary, pattern in local.boundary_patterns : boundary => jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -386,7 +387,7 @@ locals {
           "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
           "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
           "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
-          "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+          "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation",
           "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters",
         ]
         Resource = [
@@ -402,6 +403,29 @@ locals {
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:${local.partition}:logs:${local.region_account}:log-group:/aws/lambda/${var.stack_name}-${pattern}-*"
+      },
+      # The canary's role (modules/canary, <stack>-<workspace>-canary): the function Synthetics
+      # creates for it logs to its own group, lists buckets and publishes run metrics.
+      {
+        Sid      = "RenderCheckLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:${local.partition}:logs:${local.region_account}:log-group:/aws/lambda/cwsyn-${var.stack_name}-${pattern}-*"
+      },
+      {
+        # No resource ARN for either: ListAllMyBuckets reveals bucket names only, and the
+        # metrics are held to the Synthetics namespace.
+        Sid      = "RenderCheckListBuckets"
+        Effect   = "Allow"
+        Action   = "s3:ListAllMyBuckets"
+        Resource = "*"
+      },
+      {
+        Sid       = "RenderCheckMetrics"
+        Effect    = "Allow"
+        Action    = "cloudwatch:PutMetricData"
+        Resource  = "*"
+        Condition = { StringEquals = { "cloudwatch:namespace" = "CloudWatchSynthetics" } }
       },
       # The Slack channel's role (modules/alarms, <stack>-<workspace>-alarms-chatbot): AWS
       # Chatbot reads the alarm it posts and draws its metric. Read only, never a change.

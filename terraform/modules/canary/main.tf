@@ -8,7 +8,8 @@ data "aws_partition" "current" {}
 locals {
   account = data.aws_caller_identity.current.account_id
   region  = data.aws_region.current.region
-  # The canary's Lambda is named cwsyn-<canary name>-<id>; its logs go to that function's group.
+  # Synthetics names the canary's Lambda cwsyn-<canary name>-<id> (a name of at most 21
+  # characters, variables.tf); its logs go to that function's group.
   log_group_arn = "arn:${data.aws_partition.current.partition}:logs:${local.region}:${local.account}:log-group:/aws/lambda/cwsyn-${var.name}-*"
   # A content-addressed key: new code means a new key, so the canary picks it up.
   code_key = "code/render-check-${filesha256(var.zip_file)}.zip"

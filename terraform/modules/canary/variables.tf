@@ -1,10 +1,17 @@
 variable "name" {
   type        = string
-  description = "Canary name (also the prefix of its bucket and role), e.g. \"woocom-staging-render\"."
+  description = "Canary name (also the prefix of its role), e.g. \"woocom-staging\"; at most 21 characters."
 
   validation {
-    condition     = can(regex("^[0-9a-z_-]{1,255}$", var.name))
+    condition     = can(regex("^[0-9a-z_-]+$", var.name))
     error_message = "name must be lowercase letters, digits, '-' or '_' (a Synthetics canary name)."
+  }
+  # Synthetics names the function it creates cwsyn-<name>-<id>, whose log group the role
+  # may write and whose name the deploy identity's policy grants; that form is documented
+  # for names of up to 21 characters (Lambda's 64 = 6 + 21 + 1 + 36), longer ones are cut.
+  validation {
+    condition     = length(var.name) <= 21
+    error_message = "name must be at most 21 characters (Synthetics cuts longer names in the function it creates, and its logs would be denied): shorten the workspace name or turn the canary off (enable_canary = false)."
   }
 }
 

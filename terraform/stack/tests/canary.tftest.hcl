@@ -20,8 +20,8 @@ variables {
 
 run "staging_checks_the_storefront_every_5_minutes_and_places_an_order" {
   assert {
-    condition     = output.canary_name == "woocom-staging-render"
-    error_message = "staging's canary must be named <stack>-<workspace>-render, got ${coalesce(output.canary_name, "none")}"
+    condition     = output.canary_name == "woocom-staging"
+    error_message = "staging's canary must be named <stack>-<workspace>, got ${coalesce(output.canary_name, "none")}"
   }
   assert {
     condition     = module.canary[0].schedule_expression == "rate(5 minutes)"
@@ -43,7 +43,7 @@ run "staging_checks_the_storefront_every_5_minutes_and_places_an_order" {
 
 run "a_failing_canary_alarms_like_every_other_alarm" {
   assert {
-    condition     = module.alarms.alarms["canary-failed"].metrics[0].dimensions == { CanaryName = "woocom-staging-render" }
+    condition     = module.alarms.alarms["canary-failed"].metrics[0].dimensions == { CanaryName = "woocom-staging" }
     error_message = "the alarms module must watch this stack's canary"
   }
 }
@@ -88,6 +88,43 @@ run "production_only_browses" {
     condition     = module.canary[0].environment_variables["CANARY_READ_ONLY"] == "true"
     error_message = "production's canary must never order"
   }
+  # Synthetics runs the canary as the function cwsyn-<canary name>-<id>: the role may
+  # write that function's logs, or every run fails after a successful deploy.
+  assert {
+    condition = anytrue(flatten([for s in jsondecode(module.canary[0].policy).Statement : [
+      for r in s.Resource : endswith(r, ":log-group:/aws/lambda/cwsyn-woocom-production-*")
+    ] if contains(s.Action, "logs:PutLogEvents")]))
+    error_message = "production's canary role must write the logs of cwsyn-woocom-production-<id>"
+  }
+}
+
+# A longer name would be cut in the function Synthetics creates, out of reach of the role's
+# log scope and the deploy identity's policy: refused at plan, with the way out.
+run "a_canary_name_of_21_characters_plans" {
+  command = plan
+  module {
+    source = "../modules/canary"
+  }
+  variables {
+    name        = "woocom-dev-maximilian"
+    site_url    = "https://d111111abcdef8.cloudfront.net"
+    bucket_name = "woocom-dev-maximilian-canary-123456789012"
+    zip_file    = "../modules/canary/render_check.zip"
+  }
+}
+
+run "a_canary_name_over_21_characters_is_refused" {
+  command = plan
+  module {
+    source = "../modules/canary"
+  }
+  variables {
+    name        = "woocom-dev-maximiliano"
+    site_url    = "https://d111111abcdef8.cloudfront.net"
+    bucket_name = "woocom-dev-maximiliano-canary-123456789012"
+    zip_file    = "../modules/canary/render_check.zip"
+  }
+  expect_failures = [var.name]
 }
 
 run "off_when_asked_or_without_a_cdn" {

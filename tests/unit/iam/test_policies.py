@@ -41,7 +41,7 @@ def test_every_role_of_the_stack_carries_the_boundary_its_deploy_identity_requir
 ) -> None:
     """Rendered with every optional role on: the Slack channel's role is one of them."""
     assert "woocom-staging-alarms-chatbot" in stack_roles
-    assert "woocom-staging-render-canary" in stack_roles
+    assert "woocom-staging-canary" in stack_roles
     assert {f"woocom-staging-{name}" for name in cases._stack().functions} <= set(stack_roles)
     wrong = [
         f"{case.label}: got {case.decide(documents)}"
@@ -68,9 +68,38 @@ def test_the_slack_channel_reads_alarms_and_graphs_under_its_boundary(
     assert [st["Resource"] for st in alarms] == [
         "arn:aws:cloudwatch:us-east-1:222222222222:alarm:woocom-staging-*"
     ]
-    found = cases.role_policy_cases(documents)
+    found = [c for c in cases.role_policy_cases(documents) if "role-alarms-chatbot" in c.label]
     assert len(found) == 6
     wrong = [case.label for case in found if not case.holds(documents)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_render_check_canary_writes_its_logs_artifacts_and_metrics_under_its_boundary(
+    documents: dict[str, Documents],
+) -> None:
+    """The canary's role (modules/canary) as Terraform renders it, evaluated with its boundary.
+
+    A boundary that leaves out any of it lets the deploy succeed and every run fail.
+    """
+    policy = documents["staging"]["role-canary"]
+    logs = [st for st in policy["Statement"] if "logs:PutLogEvents" in st["Action"]]
+    # Synthetics names the canary's function cwsyn-<canary name>-<id>.
+    assert logs[0]["Resource"][0] == (
+        "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/cwsyn-woocom-staging-*"
+    )
+    found = [case for case in cases.role_policy_cases(documents) if "role-canary" in case.label]
+    actions = {case.request.action for case in found}
+    assert {
+        "s3:PutObject",
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "logs:CreateLogGroup",
+        "logs:PutLogEvents",
+        "cloudwatch:PutMetricData",
+    } <= actions
+    wrong = [
+        f"{case.label}: got {case.decide(documents)}" for case in found if not case.holds(documents)
+    ]
     assert not wrong, "\n".join(wrong)
 
 
