@@ -156,14 +156,25 @@ class Packager:
         width = max(len(p.name) for p in plans)
         # Two workers: compression releases the GIL; the machine is shared.
         results: list[BuildResult] = []
+        failed: dict[str, str] = {}
         with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-            for result in pool.map(lambda p: self._build_one(stack, p), plans):
+            futures = [(p.name, pool.submit(self._build_one, stack, p)) for p in plans]
+            for name, future in futures:
+                try:
+                    result = future.result()
+                except PackagingError as exc:
+                    # The others go on: one run names every function that needs a fix.
+                    failed[name] = str(exc)
+                    self.progress(f"  {name:<{width}}  FAILED")
+                    continue
                 state = "reused" if result.reused else "built "
                 self.progress(
                     f"  {result.name:<{width}}  {state}  {result.artifact.size / 1e6:6.2f} MB  "
                     f"{result.seconds:5.2f} s  {result.check}"
                 )
                 results.append(result)
+        if failed:
+            raise PackagingError(_summary(failed, len(plans)))
         manifest = Manifest(functions={r.name: r.artifact for r in results})
         self._write_manifest(manifest)
         built = sum(not r.reused for r in results)
@@ -318,3 +329,16 @@ def _check_environment(stack: Stack, name: str) -> dict[str, str]:
         ),
         **fn.environment,
     }
+
+
+def _summary(failed: dict[str, str], total: int) -> str:
+    """Every failure once; functions stopped by one cause (a lock uv cannot install) share it."""
+    causes: dict[str, list[str]] = {}
+    for name, message in failed.items():
+        causes.setdefault(message, []).append(name)
+    lines = [f"{len(failed)} of {total} function{'s' if total != 1 else ''} failed:"]
+    for message, names in causes.items():
+        # Most messages already start with their function's name.
+        named = len(names) == 1 and message.startswith(f"{names[0]}:")
+        lines.append(message if named else f"{', '.join(names)}: {message}")
+    return "\n".join(lines)

@@ -344,6 +344,37 @@ def test_a_handler_that_fails_at_import_time_fails_the_build(repo: Path, build: 
     assert not (repo / ".woocom" / "build" / "manifest.json").exists()
 
 
+def test_every_function_that_fails_is_reported_and_the_others_still_show(
+    repo: Path, build: BuildFn
+) -> None:
+    """Only the first failure was raised: a second broken function surfaced a build later."""
+    write(repo / "functions" / "ping" / "handler.py", BROKEN_PING)
+    models = repo / "functions" / "storefront" / "models.py"
+    models.write_text(models.read_text() + "\nraise RuntimeError('settings missing')\n")
+    lines: list[str] = []
+    with pytest.raises(PackagingError) as caught:
+        build(repo, lines)
+    message = str(caught.value)
+    assert message.startswith("2 of 2 functions failed")
+    assert "ping: the zip would not import on Lambda" in message
+    assert "RuntimeError: settings missing" in message
+    assert any(line.split() == ["catalog", "FAILED"] for line in lines), lines
+    assert any(line.split() == ["ping", "FAILED"] for line in lines), lines
+    assert not (repo / ".woocom" / "build" / "manifest.json").exists()
+
+
+def test_one_failed_function_leaves_the_others_built_and_reported(
+    repo: Path, build: BuildFn
+) -> None:
+    write(repo / "functions" / "ping" / "handler.py", BROKEN_PING)
+    lines: list[str] = []
+    with pytest.raises(PackagingError, match=r"^1 of 2 functions failed") as caught:
+        build(repo, lines)
+    assert "catalog" not in str(caught.value)
+    assert any(line.split()[:2] == ["catalog", "built"] for line in lines), lines
+    assert list((repo / ".woocom" / "build" / "functions" / "catalog").glob("*.zip"))
+
+
 def test_a_missing_shared_module_is_reported_structurally(repo: Path, build: BuildFn) -> None:
     models = repo / "functions" / "storefront" / "models.py"
     models.write_text("from storefront.pricing import rounding\n" + models.read_text())
@@ -451,7 +482,8 @@ def test_command_rejects_a_bad_stack_before_building(
 def test_command_reports_a_failed_build(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(repo / "functions" / "ping" / "handler.py", BROKEN_PING)
     assert packaging.main(["--repo-root", str(repo)]) == 1
-    assert "packaging failed: ping: the zip would not import" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "packaging failed: 1 of 2 functions failed:\nping: the zip would not import" in err
 
 
 # --- bytecode --------------------------------------------------------------------------
@@ -547,7 +579,10 @@ def test_a_lock_uv_cannot_install_fails_the_build_once_not_per_function(
     """Every function retried the install: the same uv error, once per function."""
     write(repo / "functions" / "requirements.txt", "this is not a requirement ===\n")
     lines: list[str] = []
-    with pytest.raises(PackagingError, match="not a requirement"):
+    with pytest.raises(PackagingError, match="not a requirement") as caught:
         build(repo, lines)
     installs = [line for line in lines if "installing runtime dependencies" in line]
     assert len(installs) == 1, lines
+    # One cause, said once, naming every function it stopped.
+    assert str(caught.value).count("not a requirement") == 1
+    assert "catalog, ping:" in str(caught.value)
