@@ -775,7 +775,13 @@ def negative_cases(ws: Workspace) -> list[Case]:
             f"arn:aws:secretsmanager:{ra}:secret:{p}-payment-provider-AbCdEf",
         )
         canary = p
-        for action in ("synthetics:UpdateCanary", "synthetics:DeleteCanary"):
+        for action in (
+            "synthetics:UpdateCanary",
+            "synthetics:DeleteCanary",
+            "synthetics:StartCanary",
+            "synthetics:StopCanary",
+            "synthetics:TagResource",
+        ):
             build.add(f"{other} canary", action, f"arn:aws:synthetics:{ra}:canary:{canary}")
         build.add(
             f"{other} canary",
@@ -1014,8 +1020,16 @@ def boundary_cases(ws: Workspace) -> list[Case]:
     synthetics = {"cloudwatch:namespace": "CloudWatchSynthetics"}
     render_check: list[tuple[str, str, str, bool, Mapping[str, ContextValue]]] = [
         ("canary logs", "logs:CreateLogGroup", canary_logs, True, {}),
+        ("canary logs", "logs:CreateLogStream", f"{canary_logs}:log-stream:x", True, {}),
         ("canary logs", "logs:PutLogEvents", f"{canary_logs}:log-stream:x", True, {}),
         ("canary lists buckets", "s3:ListAllMyBuckets", "*", True, {}),
+        (
+            "canary locates its bucket",
+            "s3:GetBucketLocation",
+            f"arn:aws:s3:::{ws.prefix}-canary-{acct}",
+            True,
+            {},
+        ),
         ("canary metrics", "cloudwatch:PutMetricData", "*", True, synthetics),
         (
             "canary metrics in another namespace",
@@ -1035,12 +1049,23 @@ def boundary_cases(ws: Workspace) -> list[Case]:
             for other in _other_workspaces(ws)
         ),
     ]
+    # What only the canary's role may do: no other role of the workspace (a function's),
+    # whatever its own policy says. Its own buckets' location is any role's to read.
+    not_the_canary = [
+        (f"function as the canary: {label}", action, resource, False, context)
+        for label, action, resource, allowed, context in render_check
+        if allowed and action != "s3:GetBucketLocation"
+    ]
     for label, action, resource, allowed, principal, context in [
         *((*case, role, {}) for case in cases),
         *((*case, chatbot, {}) for case in slack),
         *(
             (label, action, resource, allowed, canary, context)
             for label, action, resource, allowed, context in render_check
+        ),
+        *(
+            (label, action, resource, allowed, role, context)
+            for label, action, resource, allowed, context in not_the_canary
         ),
     ]:
         build.cases.append(

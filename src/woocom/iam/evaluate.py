@@ -56,11 +56,17 @@ class Request:
     context: Mapping[str, ContextValue] = field(default_factory=dict)
 
     def value(self, key: str) -> list[str] | None:
-        """The context values of `key` (keys are case-insensitive), None when absent."""
+        """The context values of `key` (keys are case-insensitive), None when absent.
+
+        aws:PrincipalArn is in every request AWS evaluates: the principal's, unless the
+        context says otherwise.
+        """
         wanted = key.lower()
         for name, value in self.context.items():
             if name.lower() == wanted:
                 return [value] if isinstance(value, str) else list(value)
+        if wanted == "aws:principalarn":
+            return [self.principal]
         return None
 
 

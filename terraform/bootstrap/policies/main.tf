@@ -374,6 +374,9 @@ locals {
     ])
   }) }
 
+  # The canary's role of each boundary's workspaces (modules/canary: <canary name>-canary).
+  canary_roles = { for boundary, pattern in local.boundary_patterns : boundary => "${local.iam}:role/${var.stack_name}-${pattern}-canary" }
+
   # The most any role a scope's stack creates can do: its own workspace's data and logs,
   # read its alarms and metrics (the Slack channel's role), and run its render check (the
   # canary's role).
@@ -404,28 +407,34 @@ locals {
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = "arn:${local.partition}:logs:${local.region_account}:log-group:/aws/lambda/${var.stack_name}-${pattern}-*"
       },
-      # The canary's role (modules/canary, <stack>-<workspace>-canary): the function Synthetics
-      # creates for it logs to its own group, lists buckets and publishes run metrics.
+      # The canary's role (modules/canary, <stack>-<workspace>-canary) and no other: the
+      # function Synthetics runs it as logs to its own group, lists buckets and publishes
+      # run metrics.
       {
-        Sid      = "RenderCheckLogs"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "arn:${local.partition}:logs:${local.region_account}:log-group:/aws/lambda/cwsyn-${var.stack_name}-${pattern}-*"
+        Sid       = "RenderCheckLogs"
+        Effect    = "Allow"
+        Action    = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource  = "arn:${local.partition}:logs:${local.region_account}:log-group:/aws/lambda/cwsyn-${var.stack_name}-${pattern}-*"
+        Condition = { StringLike = { "aws:PrincipalArn" = local.canary_roles[boundary] } }
       },
       {
         # No resource ARN for either: ListAllMyBuckets reveals bucket names only, and the
         # metrics are held to the Synthetics namespace.
-        Sid      = "RenderCheckListBuckets"
-        Effect   = "Allow"
-        Action   = "s3:ListAllMyBuckets"
-        Resource = "*"
+        Sid       = "RenderCheckListBuckets"
+        Effect    = "Allow"
+        Action    = "s3:ListAllMyBuckets"
+        Resource  = "*"
+        Condition = { StringLike = { "aws:PrincipalArn" = local.canary_roles[boundary] } }
       },
       {
-        Sid       = "RenderCheckMetrics"
-        Effect    = "Allow"
-        Action    = "cloudwatch:PutMetricData"
-        Resource  = "*"
-        Condition = { StringEquals = { "cloudwatch:namespace" = "CloudWatchSynthetics" } }
+        Sid      = "RenderCheckMetrics"
+        Effect   = "Allow"
+        Action   = "cloudwatch:PutMetricData"
+        Resource = "*"
+        Condition = {
+          StringEquals = { "cloudwatch:namespace" = "CloudWatchSynthetics" }
+          StringLike   = { "aws:PrincipalArn" = local.canary_roles[boundary] }
+        }
       },
       # The Slack channel's role (modules/alarms, <stack>-<workspace>-alarms-chatbot): AWS
       # Chatbot reads the alarm it posts and draws its metric. Read only, never a change.

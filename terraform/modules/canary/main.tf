@@ -9,7 +9,7 @@ locals {
   account = data.aws_caller_identity.current.account_id
   region  = data.aws_region.current.region
   # Synthetics names the canary's Lambda cwsyn-<canary name>-<id> (a name of at most 21
-  # characters, variables.tf); its logs go to that function's group.
+  # characters, variables.tf); its logs go to that function's group, which it creates.
   log_group_arn = "arn:${data.aws_partition.current.partition}:logs:${local.region}:${local.account}:log-group:/aws/lambda/cwsyn-${var.name}-*"
   # A content-addressed key: new code means a new key, so the canary picks it up.
   code_key = "code/render-check-${filesha256(var.zip_file)}.zip"

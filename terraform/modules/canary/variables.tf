@@ -7,8 +7,9 @@ variable "name" {
     error_message = "name must be lowercase letters, digits, '-' or '_' (a Synthetics canary name)."
   }
   # Synthetics names the function it creates cwsyn-<name>-<id>, whose log group the role
-  # may write and whose name the deploy identity's policy grants; that form is documented
-  # for names of up to 21 characters (Lambda's 64 = 6 + 21 + 1 + 36), longer ones are cut.
+  # may write and whose name the deploy identity's policy grants: its form since names were
+  # limited to 21 characters (Lambda's 64 = 6 + 21 + 1 + 36); how it cuts a longer name is
+  # not documented.
   validation {
     condition     = length(var.name) <= 21
     error_message = "name must be at most 21 characters (Synthetics cuts longer names in the function it creates, and its logs would be denied): shorten the workspace name or turn the canary off (enable_canary = false)."

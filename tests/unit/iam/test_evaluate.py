@@ -239,6 +239,26 @@ def test_date_numeric_and_arn_conditions() -> None:
     )
 
 
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+# aws:PrincipalArn is always in the request context: a boundary can single out one role.
+def test_principal_arn_is_the_callers_role() -> None:
+    docs = [
+        policy(
+            allow(
+                "logs:PutLogEvents",
+                Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/shop-canary"}},
+            )
+        )
+    ]
+
+    def decide(role: str) -> Decision:
+        principal = f"arn:aws:iam::123456789012:role/{role}"
+        return evaluate(Request("logs:PutLogEvents", "*", principal), docs)
+
+    assert decide("shop-canary") is ALLOW
+    assert decide("shop-orders_api") is IMPLICIT
+
+
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 # A resource (trust) policy applies to the principals it names.
 def test_resource_policy_principal() -> None:
