@@ -52,42 +52,7 @@ mock_provider "aws" {{
   }}
 }}
 
-override_data {{
-  target = data.aws_caller_identity.current
-  values = {{
-    account_id = "{account}"
-  }}
-}}
-
-override_data {{
-  target = module.alarms.data.aws_caller_identity.current
-  values = {{
-    account_id = "{account}"
-  }}
-}}
-
-# The canary's role names its log group from these (modules/canary).
-override_data {{
-  target = module.canary[0].data.aws_caller_identity.current
-  values = {{
-    account_id = "{account}"
-  }}
-}}
-
-override_data {{
-  target = module.canary[0].data.aws_region.current
-  values = {{
-    region = "{region}"
-  }}
-}}
-
-override_data {{
-  target = module.canary[0].data.aws_partition.current
-  values = {{
-    partition = "aws"
-  }}
-}}
-
+{overrides}
 variables {{
   environment              = "{environment}"
   git_sha                  = "render"
@@ -97,6 +62,25 @@ variables {{
 
 run "render" {{}}
 """
+
+# Data sources whose values end up in role policies: (target, attribute, value). The
+# canary's role names its log group from its module's account, region and partition.
+_DATA = (
+    ("data.aws_caller_identity.current", "account_id", "{account}"),
+    ("module.alarms.data.aws_caller_identity.current", "account_id", "{account}"),
+    ("module.canary[0].data.aws_caller_identity.current", "account_id", "{account}"),
+    ("module.canary[0].data.aws_region.current", "region", REGION),
+    ("module.canary[0].data.aws_partition.current", "partition", "aws"),
+)
+
+
+def _overrides(account_id: str) -> str:
+    return "\n".join(
+        f"override_data {{\n  target = {target}\n  values = {{\n"
+        f'    {attribute} = "{value.format(account=account_id)}"\n  }}\n}}\n'
+        for target, attribute, value in _DATA
+    )
+
 
 _FUNCTION = re.compile(r'module\.function\["([^"]+)"\]')
 
@@ -204,7 +188,7 @@ def render_functions(into: Path) -> Documents:
                 account=sample.account_id,
                 environment=ENVIRONMENT,
                 prefix=f"woocom-{ENVIRONMENT}",
-                region=REGION,
+                overrides=_overrides(sample.account_id),
             ),
             encoding="utf-8",
         )
