@@ -46,9 +46,10 @@ class StackNotRunningError(RuntimeError):
 
 
 def running_resources(stack: Stack, outputs: dict[str, Any]) -> Resources:
-    """The names of the running local stack's resources (named as provision.py names them)."""
+    """The running local stack's resources and secrets' ARNs, named as provision.py names them."""
     prefix = resource_prefix(stack)
     sqs = emulator_client("sqs", outputs["aws_endpoint_url"])
+    secretsmanager = emulator_client("secretsmanager", outputs["aws_endpoint_url"])
     resources = Resources(prefix=prefix)
     resources.tables = {name: resource_name(prefix, name) for name in stack.tables}
     resources.buckets = {name: bucket_name(prefix, name) for name in stack.buckets}
@@ -57,6 +58,10 @@ def running_resources(stack: Stack, outputs: dict[str, Any]) -> Resources:
             url = sqs.get_queue_url(QueueName=resource_name(prefix, name))["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
             resources.queues[name] = QueueRef(url=url, arn=arn["Attributes"]["QueueArn"])
+        for name in stack.secrets:
+            secret = secretsmanager.describe_secret(SecretId=bucket_name(prefix, name))
+            resources.secrets[name] = secret["Name"]
+            resources.secret_arns[name] = secret["ARN"]
     except Exception as exc:  # connection refused, or a stack from another stack.yaml
         raise StackNotRunningError(
             f"the local stack at {outputs['aws_endpoint_url']} does not answer ({exc}); "

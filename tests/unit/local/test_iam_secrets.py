@@ -6,6 +6,7 @@ characters) whether the caller names it by name or by ARN; the local check does 
 
 from __future__ import annotations
 
+import json
 import logging
 import textwrap
 from collections.abc import Iterator
@@ -21,9 +22,10 @@ from tests.unit.local.test_iam import PROBE
 from woocom.config import Stack, load_stack
 from woocom.emulated import dummy_credentials_environment
 from woocom.events import ACCOUNT_ID, REGION
-from woocom.local import provision
+from woocom.local import invoke, provision
 from woocom.local.functions import FunctionHost, environment_set
 from woocom.local.iam import LocalIam, Request, ResourceArns, local_iam, table_arn
+from woocom.local.runtime import LocalRuntime
 
 PAYMENT, OTHER = "shop-local-payment", "shop-local-other"
 
@@ -145,3 +147,41 @@ def test_the_runtime_grants_each_function_the_secrets_stack_yaml_does(
     read = Request("secretsmanager:GetSecretValue", resources.secret_arns["payment_provider"])
     assert iam.roles["order_worker"].allows(read)
     assert [name for name, role in iam.roles.items() if role.allows(read)] == ["order_worker"]
+
+
+READS_ITS_SECRET = """
+import os
+
+import boto3
+
+
+def handle(event, context):
+    name = os.environ["SECRET_PAYMENT_NAME"]
+    return {"value": boto3.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]}
+"""
+
+
+@pytest.mark.slow  # one whole local stack
+def test_invoke_runs_a_function_that_reads_its_secret_on_the_running_stack(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`nox -s invoke -- <fn>` against `nox -s dev` on a stack that declares secrets."""
+    values = tmp_path / "secrets.json"
+    values.write_text('{"payment": "sk_local"}')
+    monkeypatch.setattr(provision, "LOCAL_SECRETS", values)
+    folder = tmp_path / "functions" / "probe"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    (folder / "handler.py").write_text(READS_ITS_SECRET)
+    (tmp_path / "stack.yaml").write_text(stack_yaml("secret: {payment: read}\n"))
+    outputs = tmp_path / "local.json"
+    with LocalRuntime(
+        port=0,
+        stack_file=tmp_path / "stack.yaml",
+        seed_file=None,
+        outputs_path=outputs,
+        reload=False,
+    ):
+        common = ["--stack", str(tmp_path / "stack.yaml"), "--outputs", str(outputs)]
+        assert invoke.main(["probe", *common]) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out) == {"value": "sk_local"}
