@@ -618,7 +618,8 @@ def check_references(stack: Stack) -> Iterator[Problem]:
         "queue": stack.queues,
         "secret": stack.secrets,
     }
-    routes: dict[str, str] = {}
+    routes: dict[str, tuple[str, str]] = {}  # "GET /items/{}" -> (function, route)
+    parameters: dict[str, tuple[str, str, str]] = {}  # "/items" -> ("{id}", route, function)
     s3_filters: dict[str, list[tuple[str, int, S3Trigger]]] = {}
     for fname, fn in stack.functions.items():
         base: tuple[str | int, ...] = ("functions", fname)
@@ -669,12 +670,24 @@ def check_references(stack: Stack) -> Iterator[Problem]:
         for i, api in enumerate(fn.triggers.api):
             key = f"{api.method} {_normalise_path(api.path)}"
             if key in routes:
+                other, other_route = routes[key]
+                renamed = (
+                    ""
+                    if other_route == api.route
+                    else f" as {other_route!r} (a parameter's name does not make a route distinct)"
+                )
                 yield (
                     (*base, "triggers", "api", i, "route"),
-                    (f"route {api.route!r} is already served by function {routes[key]!r}"),
+                    (
+                        f"route {api.route!r} is already served by function {other!r}{renamed}: "
+                        f"choose another path or method, or serve it from {other!r}"
+                    ),
                 )
-            else:
-                routes[key] = fname
+                continue
+            routes[key] = (fname, api.route)
+            clash = _parameter_name_clash(api.route, api.path, fname, parameters)
+            if clash:
+                yield ((*base, "triggers", "api", i, "route"), clash)
     for bucket, filters in s3_filters.items():
         yield from _overlapping_s3_filters(bucket, filters)
     for bname in stack.buckets:
@@ -687,6 +700,29 @@ def check_references(stack: Stack) -> Iterator[Problem]:
                     f"{longest} characters; S3 allows {BUCKET_NAME_CHARS}: shorten it"
                 ),
             )
+
+
+def _parameter_name_clash(
+    route: str, path: str, function: str, seen: dict[str, tuple[str, str, str]]
+) -> str | None:
+    """API Gateway (REST) has one resource per path segment: under one parent, one `{name}`.
+
+    `/items/{id}` beside `/items/{sku}/reviews` would fail at apply ("A sibling ({id}) of
+    this resource already has a variable path part"); `seen` collects the stack's names.
+    """
+    segments = path.strip("/").split("/")
+    for depth, segment in enumerate(segments):
+        if not segment.startswith("{"):
+            continue
+        parent = _normalise_path("/" + "/".join(segments[:depth]))
+        name, other_route, other = seen.setdefault(parent, (segment, route, function))
+        if name != segment:
+            return (
+                f"route {route!r} names its path parameter {segment} where route "
+                f"{other_route!r} of function {other!r} has {name}; API Gateway allows one "
+                f"parameter name per path position: rename it {name}"
+            )
+    return None
 
 
 def _one_trigger_per_resource(base: tuple[str | int, ...], fn: Function) -> Iterator[Problem]:

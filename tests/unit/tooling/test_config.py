@@ -132,8 +132,53 @@ def test_two_functions_on_the_same_route(tmp_path: Path) -> None:
     line = path.read_text().splitlines().index("      - route: GET /items/{sku}") + 1
     assert problems_of(path) == [
         f"functions.two.triggers.api.0.route (line {line}): route 'GET /items/{{sku}}' is already "
-        "served by function 'one'"
+        "served by function 'one' as 'GET /items/{id}' (a parameter's name does not make a route "
+        "distinct): choose another path or method, or serve it from 'one'"
     ]
+
+
+def test_the_same_route_twice(tmp_path: Path) -> None:
+    routes = [{"route": "GET /items"}, {"route": "GET /items"}]
+    data = minimal(one={"handler": "handler.handle", "triggers": {"api": routes}})
+    assert problems_of(write_stack(tmp_path, data))[0].endswith(
+        "route 'GET /items' is already served by function 'one': choose another path or method, "
+        "or serve it from 'one'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "ours", "theirs"),
+    [
+        ("GET /items/{id}", "GET /items/{sku}/reviews", "{sku}", "{id}"),  # two functions
+        ("GET /items/{id}", "DELETE /items/{sku}", "{sku}", "{id}"),  # one resource, any method
+        ("GET /items/{id}/reviews/{rid}", "PUT /items/{id}/reviews/{n}", "{n}", "{rid}"),
+    ],
+)
+def test_one_parameter_name_per_path_position(
+    tmp_path: Path, first: str, second: str, ours: str, theirs: str
+) -> None:
+    """API Gateway (REST) refuses `{sku}` beside `{id}` under one parent, at apply time."""
+    data = minimal(
+        one={"handler": "handler.handle", "triggers": {"api": [{"route": first}]}},
+        two={"handler": "handler.handle", "triggers": {"api": [{"route": second}]}},
+    )
+    path = write_stack(tmp_path, data)
+    line = path.read_text().splitlines().index(f"      - route: {second}") + 1
+    assert problems_of(path) == [
+        f"functions.two.triggers.api.0.route (line {line}): route '{second}' names its path "
+        f"parameter {ours} where route '{first}' of function 'one' has {theirs}; API Gateway "
+        f"allows one parameter name per path position: rename it {theirs}"
+    ]
+
+
+def test_one_parameter_name_per_path_position_across_routes_of_one_function(
+    tmp_path: Path,
+) -> None:
+    routes = [{"route": "GET /items/{id}"}, {"route": "GET /items/{id}/parts"}]
+    data = minimal(one={"handler": "handler.handle", "triggers": {"api": routes}})
+    assert load_stack(write_stack(tmp_path, data)).function("one").triggers.api[1].path == (
+        "/items/{id}/parts"
+    )
 
 
 @pytest.mark.parametrize(
