@@ -79,10 +79,26 @@ def config(session: nox.Session) -> None:
     woocom(session, "check")
 
 
+# Ctrl-C reaches nox and the stack together; nox then waits this long before its own SIGTERM
+# (to the stack, a second signal: quit without stopping its threads) and SIGKILL. The
+# stack's stop is bounded well below it (woocom.local.threads.STOP_TIMEOUT).
+DEV_STOP_SECONDS = 30
+
+
 @nox.session(python=PYTHON)
 def dev(session: nox.Session) -> None:
     """Run the whole platform locally on the embedded emulator (Ctrl-C to stop)."""
-    woocom(session, "dev")
+    install(session)
+    # --stop-with-parent: a SIGTERM kills nox without passing it on; the stack then stops too.
+    session.run(
+        "python",
+        "-m",
+        "woocom",
+        "dev",
+        "--stop-with-parent",
+        *session.posargs,
+        interrupt_timeout=DEV_STOP_SECONDS,
+    )
 
 
 @nox.session(python=PYTHON)

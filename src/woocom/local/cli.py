@@ -93,6 +93,12 @@ def parser() -> argparse.ArgumentParser:
         help="where to write the stack outputs (default .woocom/outputs/local.json)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    p.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop, as on SIGTERM, when the process that started this one is gone "
+        "(`nox -s dev` sets it: nox dies on SIGTERM without passing it on)",
+    )
     return p
 
 
@@ -169,6 +175,7 @@ def main(argv: Sequence[str]) -> int:
     # The kernel may also hand the signal to another thread: Python only flags it then, and
     # the main thread's blocking call carries on. The wakeup fd, written by the C-level
     # handler in whichever thread, wakes it (and the select timeout in any case).
+    parent = os.getppid()
     wake_reader, wake_writer = socket.socketpair()
     wake_writer.setblocking(False)
     wake_reader.setblocking(False)
@@ -196,6 +203,9 @@ def main(argv: Sequence[str]) -> int:
             # At once if the signal came during startup: its byte is already there.
             while not requested:
                 select.select([wake_reader], [], [], 1.0)
+                if args.stop_with_parent and os.getppid() != parent:
+                    print(f"parent process {parent} is gone", file=sys.stderr, flush=True)
+                    requested.append(signal.SIGTERM)  # as if it had passed its SIGTERM on
             print("stopping... (Ctrl-C again to exit at once)", file=sys.stderr, flush=True)
         finally:
             runtime.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ import pytest
 
 from woocom.local import cli
 from woocom.local.ownership import ENV_FILE_OWNER
-from woocom.local.threads import DaemonPool, join
+from woocom.local.threads import STOP_TIMEOUT, DaemonPool, join
 from woocom.paths import REPO_ROOT
 
 # Runs `cli.main` with a stand-in runtime, and raises SIGTERM at the k-th Python line the main
@@ -186,3 +187,86 @@ def test_daemon_pool_runs_jobs_and_stops_in_bounded_time(caplog: pytest.LogCaptu
     assert dropped == []
     pool.submit(dropped.append, 2)  # after stop: ignored
     assert dropped == []
+
+
+# `woocom dev --stop-with-parent` under a parent that dies without passing anything on, as
+# nox does on SIGTERM (its default action): the stack must stop as if it got the signal.
+_ORPHANED_CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from woocom.local import cli
+
+    outputs = Path(sys.argv[1])
+
+    class Runtime:
+        def __init__(self, **kwargs):
+            self.outputs_path = outputs
+            self.env_file = outputs.with_suffix(".env")
+        def start(self):
+            outputs.write_text("{}")
+            return self
+        def stop(self, timeout=None):
+            outputs.unlink()
+            outputs.with_name("stopped").write_text("gracefully")
+
+    cli.LocalRuntime, cli.banner = Runtime, lambda runtime: "ready"
+    cli.publish_to_local_stack = lambda path: None
+    sys.exit(cli.main(["--quiet", "--stop-with-parent", "--outputs", str(outputs)]))
+    """
+)
+_PARENT = textwrap.dedent(
+    """
+    import subprocess, sys, time
+    child = subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]])
+    print(child.pid, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+@pytest.mark.slow  # subprocesses
+def test_with_stop_with_parent_the_stack_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
+    outputs = tmp_path / "local.json"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, _ORPHANED_CHILD, str(outputs)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    assert int(parent.stdout.readline()) > 0  # the child runs
+    deadline = time.monotonic() + 30
+    while not outputs.exists():
+        assert time.monotonic() < deadline, "the stack never started"
+        time.sleep(0.05)
+    parent.kill()  # no chance to pass anything on
+    parent.wait()
+    while (tmp_path / "stopped").exists() is False:
+        assert time.monotonic() < deadline, "the orphaned stack kept running"
+        time.sleep(0.05)
+    assert (tmp_path / "stopped").read_text() == "gracefully"
+    assert not outputs.exists()
+
+
+def test_nox_dev_waits_for_the_stack_to_stop_and_takes_it_down_with_itself() -> None:
+    """nox sends its own SIGTERM (a second signal) 0.3 s after Ctrl-C unless told to wait."""
+    tree = ast.parse((REPO_ROOT / "noxfile.py").read_text())
+    constants = {
+        node.targets[0].id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
+    dev = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "dev")
+    run = next(
+        n
+        for n in ast.walk(dev)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run"
+    )
+    assert "--stop-with-parent" in [a.value for a in run.args if isinstance(a, ast.Constant)]
+    wait = next(k.value for k in run.keywords if k.arg == "interrupt_timeout")
+    assert isinstance(wait, ast.Name)
+    assert constants[wait.id] > STOP_TIMEOUT * 2
