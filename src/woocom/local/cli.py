@@ -21,7 +21,7 @@ from woocom.local.functions import EnvironmentConflictError
 from woocom.local.ownership import remove_own_files
 from woocom.local.runtime import SEED_FILE, LocalRuntime
 from woocom.ops.logs import local_log_environment
-from woocom.paths import display_path, outputs_file
+from woocom.paths import REPO_ROOT, display_path, outputs_file
 
 REMOTE_WARNING = """\
 !!! WARNING: --allow-remote: the local stack listens on {host}, beyond this machine.
@@ -114,6 +114,10 @@ def configure_logging(quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+# Four products and one rejected row (functions/README.md shows its report).
+SAMPLE_IMPORT = REPO_ROOT / "examples" / "products.csv"
+
+
 def banner(runtime: LocalRuntime) -> str:
     out = runtime.outputs
     api, aws = out["api_url"], out["aws_endpoint_url"]
@@ -131,7 +135,7 @@ def banner(runtime: LocalRuntime) -> str:
     ]
     if out.get("imports_bucket"):
         lines.append(
-            f"  . {_relative(runtime.env_file)} && aws s3 cp products.csv "
+            f"  . {_relative(runtime.env_file)} && aws s3 cp {_relative(SAMPLE_IMPORT)} "
             f"s3://{out['imports_bucket']}/imports/products.csv"
         )
     if runtime.enforce_iam:

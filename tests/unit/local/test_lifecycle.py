@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -173,3 +174,24 @@ def test_cli_runs_in_the_foreground_until_sigterm(
     assert "aws s3 cp" not in out  # the mini project has no imports bucket
     assert runtime_threads() == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_the_banner_s_import_example_names_a_file_that_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+    runtime = SimpleNamespace(
+        outputs={
+            "api_url": "http://127.0.0.1:8000",
+            "aws_endpoint_url": "http://127.0.0.1:5000",
+            "site_url": "http://127.0.0.1:8000/",
+            "imports_bucket": "woocom-local-imports",
+        },
+        outputs_path=REPO_ROOT / ".woocom" / "outputs" / "local.json",
+        env_file=REPO_ROOT / ".woocom" / "outputs" / "local.env",
+        started_in=1.0,
+        enforce_iam=True,
+    )
+    line = next(x for x in cli.banner(runtime).splitlines() if "aws s3 cp" in x)  # type: ignore[arg-type]
+    local_file = line.split("aws s3 cp ")[1].split()[0]
+    assert (REPO_ROOT / local_file).is_file(), line
