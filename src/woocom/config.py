@@ -781,7 +781,11 @@ def check_function_code(stack: Stack, functions_dir: Path) -> Iterator[Problem]:
         *module_parts, attr = fn.handler.split(".")
         module = folder.joinpath(*module_parts).with_suffix(".py")
         if not module.is_file():
-            yield (*loc, "handler"), f"handler module {display_path(module)} does not exist"
+            yield (
+                (*loc, "handler"),
+                f"handler module {display_path(module)} does not exist"
+                + _handler_hint(fn.handler, folder),
+            )
             continue
         try:
             tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
@@ -803,7 +807,34 @@ def check_function_code(stack: Stack, functions_dir: Path) -> Iterator[Problem]:
             if isinstance(target, ast.Name)
         }
         if attr not in defined:
-            yield (*loc, "handler"), f"{display_path(module)} defines no {attr!r}"
+            yield (
+                (*loc, "handler"),
+                f"{display_path(module)} defines no {attr!r}" + _handler_hint(fn.handler, folder),
+            )
+
+
+def _handler_hint(handler: str, folder: Path) -> str:
+    """The closest `module.function` that the folder's top-level modules define, if any."""
+    import difflib
+
+    candidates = []
+    for module in sorted(folder.glob("*.py")):
+        try:
+            tree = ast.parse(module.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        candidates += [
+            f"{module.stem}.{node.name}"
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+    close = difflib.get_close_matches(handler, candidates, n=1)
+    if not close:
+        return ""
+    return (
+        f" (did you mean {close[0]!r}? the handler is module.function inside "
+        f"{display_path(folder)}/)"
+    )
 
 
 def _describe_validation(

@@ -220,6 +220,27 @@ def test_missing_handler_module_and_function(tmp_path: Path) -> None:
     assert any("functions.c.handler" in p and "syntax error" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("handler", "said"),
+    [
+        ("handlr.handle", "functions/api/handlr.py does not exist"),
+        # the Lambda handler string `nox -s config` prints, where the folder-relative one goes
+        ("api.handler.handle", "functions/api/api/handler.py does not exist"),
+        ("handler.handel", "functions/api/handler.py defines no 'handel'"),
+    ],
+)
+def test_a_mistyped_handler_gets_the_one_that_exists(
+    tmp_path: Path, handler: str, said: str
+) -> None:
+    path = write_stack(tmp_path, minimal(api={"handler": handler}))
+    (problem,) = problems_of(path)
+    assert problem.startswith("functions.api.handler (line ")
+    assert problem.endswith(
+        f"{said} (did you mean 'handler.handle'? the handler is module.function inside "
+        f"{tmp_path / 'functions' / 'api'}/)"
+    )
+
+
 def test_handler_may_be_an_assigned_callable(tmp_path: Path) -> None:
     path = write_stack(tmp_path, minimal(), functions={"api": "handle = object()\n"})
     assert load_stack(path).functions["api"].handler == "handler.handle"
