@@ -7,6 +7,7 @@ runs, with a message that names the file, the key path (and line) and the proble
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
@@ -136,7 +137,9 @@ def _access_level(kind: Kind) -> Any:
     def check(value: str) -> str:
         levels = access_table().level_names(kind)
         if value not in levels:
-            raise ValueError(f"{kind} access {value!r} must be one of {', '.join(levels)}")
+            close = difflib.get_close_matches(value, levels, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"{kind} access {value!r} must be one of {', '.join(levels)}{hint}")
         return value
 
     return AfterValidator(check)
@@ -544,7 +547,6 @@ def _check_rate(expression: str) -> None:
 
 def unit_for(count: int, unit: str) -> str | None:
     """The unit EventBridge accepts for `count`, guessing from a near miss ("mins" -> minutes)."""
-    import difflib
 
     plurals = list(_RATE_UNITS.values())
     singular = {plural: single for single, plural in _RATE_UNITS.items()}
@@ -815,7 +817,6 @@ def check_function_code(stack: Stack, functions_dir: Path) -> Iterator[Problem]:
 
 def _handler_hint(handler: str, folder: Path) -> str:
     """The closest `module.function` that the folder's top-level modules define, if any."""
-    import difflib
 
     candidates = []
     for module in sorted(folder.glob("*.py")):
@@ -858,7 +859,6 @@ def _is_model_tag(part: Any) -> bool:
 
 
 def _did_you_mean(loc: tuple[str | int, ...]) -> str:
-    import difflib
 
     known: dict[str, tuple[str, ...]] = {
         "top": tuple(Stack.model_fields),

@@ -118,6 +118,12 @@ def configure_logging(quiet: bool) -> None:
 SAMPLE_IMPORT = REPO_ROOT / "examples" / "products.csv"
 
 
+# The banner's PUT example: a whole product, so the line runs as printed.
+DEMO_PRODUCT = (
+    '{"name": "Demo", "category": "demo", "price": "9.90", "currency": "EUR", "stock": 5}'
+)
+
+
 def banner(runtime: LocalRuntime) -> str:
     out = runtime.outputs
     api, aws = out["api_url"], out["aws_endpoint_url"]
@@ -131,7 +137,7 @@ def banner(runtime: LocalRuntime) -> str:
         "",
         f"  curl {api}/products",
         f'  curl -X PUT {api}/products/DEMO-1 -H "Authorization: Bearer $(jq -r .admin_token '
-        f'{outputs})" -d \'{{"name": "Demo", ...}}\'',
+        f"{outputs})\" -d '{DEMO_PRODUCT}'",
     ]
     if out.get("imports_bucket"):
         lines.append(

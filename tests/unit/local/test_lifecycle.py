@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from storefront.models import ProductBody
 from woocom.config import StackError
 from woocom.local import cli
 from woocom.local.api import PortInUseError
@@ -195,3 +196,24 @@ def test_the_banner_s_import_example_names_a_file_that_exists(
     line = next(x for x in cli.banner(runtime).splitlines() if "aws s3 cp" in x)  # type: ignore[arg-type]
     local_file = line.split("aws s3 cp ")[1].split()[0]
     assert (REPO_ROOT / local_file).is_file(), line
+
+
+def test_the_banner_s_put_example_is_a_product_the_api_accepts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It printed `{"name": "Demo", ...}`: not JSON, and not a product."""
+    monkeypatch.chdir(REPO_ROOT)
+    runtime = SimpleNamespace(
+        outputs={
+            "api_url": "http://127.0.0.1:8000",
+            "aws_endpoint_url": "http://127.0.0.1:5000",
+            "site_url": "http://127.0.0.1:8000/",
+        },
+        outputs_path=REPO_ROOT / ".woocom" / "outputs" / "local.json",
+        env_file=REPO_ROOT / ".woocom" / "outputs" / "local.env",
+        started_in=1.0,
+        enforce_iam=True,
+    )
+    line = next(x for x in cli.banner(runtime).splitlines() if "-X PUT" in x)  # type: ignore[arg-type]
+    body = line.split(" -d '")[1].rstrip("'")
+    ProductBody.model_validate_json(body)

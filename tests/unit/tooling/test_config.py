@@ -81,6 +81,15 @@ def test_unknown_key_is_named_with_its_line_and_a_suggestion(tmp_path: Path) -> 
     assert "unknown key (did you mean 'memory'?)" in problems[0]
 
 
+def test_a_mistyped_access_level_gets_the_one_meant(tmp_path: Path) -> None:
+    data = minimal(api={"handler": "handler.handle", "permissions": {"table": {"main": "raed"}}})
+    problems = problems_of(write_stack(tmp_path, data))
+    assert len(problems) == 1
+    assert problems[0].startswith("functions.api.permissions.table.main (line ")
+    assert "table access 'raed' must be one of read, write, read_write" in problems[0]
+    assert "(did you mean 'read'?)" in problems[0]
+
+
 def test_missing_required_key(tmp_path: Path) -> None:
     data = minimal()
     del data["tables"]
