@@ -450,15 +450,21 @@ class Repository:
         if created_after is not None:
             condition = "gsi1pk = :pk AND gsi1sk BETWEEN :after AND :before"
             values[":after"] = iso_utc(created_after)
-        paginator = self._client.get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self._table,
-            IndexName="gsi1",
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=_to_item(values),
-        ):
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": _to_item(values),
+        }
+        # Page by page by hand: a paginator would load botocore's paginator model for the
+        # service on every cold start (~4 ms) to do the same LastEvaluatedKey loop.
+        while True:
+            page = self._client.query(**query)
             for item in page["Items"]:
                 yield _from_item(item, Order)
+            if "LastEvaluatedKey" not in page:
+                return
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # --- import runs --------------------------------------------------------------------
     #
