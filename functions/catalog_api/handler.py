@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from storefront.errors import ProductNotFoundError
 from storefront.http import Reply, Request, Response, Router
-from storefront.models import Product, ProductBody, ProductPage, ProductQuery, SkuPath
-from storefront.orders import utcnow
+from storefront.models import Product, ProductBody, ProductPage, ProductQuery, SkuPath, utcnow
 from storefront.repository import Repository
 
 router = Router()

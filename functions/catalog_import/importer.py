@@ -34,8 +34,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
 
 from storefront import logs, settings
-from storefront.models import Product, describe_errors
-from storefront.orders import utcnow
+from storefront.models import Product, describe_errors, utcnow
 from storefront.repository import ImportRun, Repository
 
 if TYPE_CHECKING:

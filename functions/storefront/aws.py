@@ -3,7 +3,11 @@
 Clients are expensive to build (botocore loads the service model) and thread-safe
 to share, so each one is made once per cold start. `reset()` forgets them and the
 settings, for tests and the local runtime after they change the environment or
-the emulator behind AWS_ENDPOINT_URL (boto3 honours that variable by itself).
+the emulator behind AWS_ENDPOINT_URL (botocore honours that variable by itself).
+
+botocore's session, not boto3's: the clients are the same, and importing boto3 on
+top of botocore (its resource layer, s3transfer) would cost every cold start about
+15 ms for nothing we use (functions/README.md, "Cold start").
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Literal
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 from storefront import settings
@@ -28,7 +32,7 @@ _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard",
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
-_session: boto3.session.Session | None = None
+_session: botocore.session.Session | None = None
 
 
 def _client(service: Service) -> Any:
@@ -40,8 +44,8 @@ def _client(service: Service) -> Any:
             # session, and clients are only made under this lock: sessions are not
             # thread-safe, the clients they make are.
             if _session is None:
-                _session = boto3.session.Session()
-            _clients[service] = _session.client(service, config=_CONFIG)
+                _session = botocore.session.get_session()
+            _clients[service] = _session.create_client(service, config=_CONFIG)
         return _clients[service]
 
 

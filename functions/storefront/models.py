@@ -83,6 +83,10 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 def iso_utc(value: datetime) -> str:
     """The one text form of a time, in JSON and in DynamoDB keys alike."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,17 +28,20 @@ from storefront.errors import (
     ProductNotFoundError,
     ServiceBusyError,
 )
-from storefront.models import CreateOrderRequest, Order, OrderLine, OrderMessage, OrderStatus
+from storefront.models import (
+    CreateOrderRequest,
+    Order,
+    OrderLine,
+    OrderMessage,
+    OrderStatus,
+    utcnow,
+)
 from storefront.payments import PaymentProvider
 from storefront.repository import IdempotencyConflictError, IdempotencyRecord, Repository
 
 log = logs.get_logger(__name__)
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def request_fingerprint(request: CreateOrderRequest) -> str:

@@ -194,3 +194,26 @@ def test_a_cancel_whose_response_was_lost_and_retried_reports_success(mug, resou
     assert repo.get_product("MUG-1").stock == 5
     # A release that really lost (the order is no longer PENDING) is still refused.
     assert repo.release_order(placed.order, OrderStatus.EXPIRED, datetime.now(UTC)) is False
+
+
+def test_pending_orders_are_read_to_the_last_page(mug, resources):
+    """DynamoDB pages a query at 1 MB; here every page holds one order, so the sweep's
+    listing has to follow LastEvaluatedKey across all of them."""
+    placed = [
+        orders.place_order(
+            Repository.default(),
+            request(("MUG-1", 1)),
+            None,
+            now=datetime.now(UTC) - timedelta(minutes=minutes),
+        ).order.order_id
+        for minutes in (30, 20, 10)
+    ]
+
+    def one_per_page(_attempt, call, kwargs):
+        return call(**kwargs, Limit=1)
+
+    client = Faulty(aws.dynamodb(), query=one_per_page)
+    repo = Repository(client, resources.tables["main"])
+    listed = [o.order_id for o in repo.pending_orders(created_before=datetime.now(UTC))]
+    assert listed == placed  # oldest first, none missing
+    assert client.calls["query"] >= len(placed)  # one order per page
