@@ -37,6 +37,12 @@ def test_a_missing_resource_says_which_permission_to_declare():
         empty.require_orders_queue()
     with pytest.raises(ConfigurationError, match="BUCKET_IMPORTS_NAME"):
         empty.require_imports_bucket()
+    # The least that sets the variable first: a function that only reads needs `read`.
+    with pytest.raises(
+        ConfigurationError,
+        match=r"`permissions: table: \{main: read\}` \(read_write if it writes\)",
+    ):
+        empty.require_table()
 
 
 def test_an_unknown_log_level_is_a_configuration_error():
