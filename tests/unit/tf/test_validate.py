@@ -126,6 +126,11 @@ def test_each_test_file_runs_and_every_failing_one_is_reported(
     assert "the test manifest in tests/" in out
 
 
+def test_go_gc_settings_are_ours_unless_the_environment_sets_them() -> None:
+    assert validate.go_gc_environment({}) == {"GOGC": "800", "GOMEMLIMIT": "2GiB"}
+    assert validate.go_gc_environment({"GOGC": "100"}) == {"GOGC": "100", "GOMEMLIMIT": "2GiB"}
+
+
 def test_checkov_failures_fail(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
