@@ -13,6 +13,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import sys
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -242,6 +244,11 @@ def main() -> None:
     schema = json.loads(gzip.decompress(data))
     messages = cached_messages(schema, hashlib.sha256(data).hexdigest(), TF_STATE_DIR)
     serve(StandinProvider(schema, messages))
+    # Terraform waits for the process to end after every use of the provider; tearing down
+    # the interpreter (the schema, the gRPC threads) took about 0.15 s of that, for nothing.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
