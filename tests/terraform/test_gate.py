@@ -3,7 +3,9 @@
 Each test copies the Terraform (with stack.yaml and functions/, which the test
 manifest is derived from) to a temporary folder, injects one mistake and runs
 the command as `nox -s validate` does, in a child process. Terraform tests and
-checkov are skipped here: the mistakes are caught earlier, by `validate`.
+checkov are skipped here, and only the root the mistakes are in (terraform/stack,
+whose `validate` loads every module it calls) is checked: the mistakes are caught
+earlier, by `validate`, and the untouched copy gets the same options.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def validate(repo: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "WOOCOM_TF_PROVIDER": os.environ.get("WOOCOM_TF_PROVIDER", "standin")}
     command = [sys.executable, "-m", "woocom", "validate", "--repo", str(repo)]
     return subprocess.run(
-        [*command, "--skip-tests", "--skip-checkov"],
+        [*command, "--skip-tests", "--skip-checkov", "--root", "stack"],
         capture_output=True,
         text=True,
         env=env,

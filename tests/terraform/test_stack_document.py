@@ -1,16 +1,19 @@
 """What the model accepts, Terraform deploys: stacks checked by Python, then planned by Terraform.
 
-Each scenario copies the repository, writes its own stack.yaml and runs
-`python -m woocom validate` on the copy (which writes the stack document from
-that stack.yaml and runs `terraform test` against the mocked provider):
-
 - the repository's stack without `defaults:`: the model's defaults are the only
-  ones, so dropping the section changes nothing, in Python or in Terraform;
+  ones, so dropping the section changes nothing, in Python or in Terraform.
+  Terraform reads stack.yaml only through the stack document and the test
+  manifest (woocom.stackdoc, woocom.tf.validate), so "nothing" is checked where
+  it is exact: both are byte for byte the repository's, for which
+  `python -m woocom validate` (the step `nox -s validate` runs before these tests)
+  has just passed init, validate and every `terraform test` file;
 - a stack with every limit at its edge (smallest and largest memory, timeout,
   retention, capacities, batch sizes and windows, the longest names): each value
-  the model accepts must plan. The storefront-specific terraform test files
-  (every one but tests/document.tftest.hcl, which holds for any stack) are
-  removed from that copy.
+  the model accepts must plan. This scenario copies the repository, writes its
+  stack.yaml and runs `python -m woocom validate` on the copy (which writes the
+  stack document from that stack.yaml and runs `terraform test` against the
+  mocked provider). The storefront-specific terraform test files (every one but
+  tests/document.tftest.hcl, which holds for any stack) are removed from that copy.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,9 @@ import yaml
 
 from tests.terraform.test_gate import copy_repo
 from woocom.config import LOG_RETENTION_DAYS, load_stack
+from woocom.paths import REPO_ROOT
+from woocom.stackdoc import render
+from woocom.tf.validate import write_test_manifest
 
 pytestmark = pytest.mark.terraform
 
@@ -123,48 +128,46 @@ def at_the_edges(repo: Path) -> None:
             sample_specific.unlink()
 
 
-SCENARIOS = {"without_defaults": without_defaults, "at_the_edges": at_the_edges}
+def what_terraform_reads(repo: Path) -> tuple[str, bytes]:
+    """The stack document and the test manifest `python -m woocom validate --repo` writes."""
+    stack_file = repo / "stack.yaml"
+    document = render(load_stack(stack_file))
+    manifest = write_test_manifest(stack_file, repo / ".woocom" / "build" / "test-manifest.json")
+    return document, manifest.read_bytes()
+
+
+def test_stack_without_defaults_is_valid_in_python_and_terraform(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path)
+    without_defaults(repo)
+    stack = load_stack(repo / "stack.yaml")
+    assert stack.memory("catalog_api") == 256
+    # Terraform gets exactly what it validated and tested for the repository.
+    assert what_terraform_reads(repo) == what_terraform_reads(REPO_ROOT)
 
 
 @pytest.fixture(scope="module")
-def outcomes(
+def at_the_edges_validated(
     tmp_path_factory: pytest.TempPathFactory,
-) -> dict[str, tuple[Path, subprocess.CompletedProcess[str]]]:
-    folders = {name: tmp_path_factory.mktemp(name) for name in SCENARIOS}
-
-    def run(name: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
-        repo = copy_repo(folders[name])
-        SCENARIOS[name](repo)
-        env = {**os.environ, "WOOCOM_TF_PROVIDER": os.environ.get("WOOCOM_TF_PROVIDER", "standin")}
-        command = [sys.executable, "-m", "woocom", "validate", "--repo", str(repo)]
-        result = subprocess.run(
-            [*command, "--skip-checkov", "--root", "stack"],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-            timeout=600,
-        )
-        return repo, result
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(SCENARIOS, pool.map(run, SCENARIOS), strict=True))
-
-
-def test_stack_without_defaults_is_valid_in_python_and_terraform(
-    outcomes: dict[str, tuple[Path, subprocess.CompletedProcess[str]]],
-) -> None:
-    repo, result = outcomes["without_defaults"]
-    stack = load_stack(repo / "stack.yaml")
-    assert stack.memory("catalog_api") == 256
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "ok   stack: init, validate, test" in result.stdout
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    repo = copy_repo(tmp_path_factory.mktemp("at_the_edges"))
+    at_the_edges(repo)
+    env = {**os.environ, "WOOCOM_TF_PROVIDER": os.environ.get("WOOCOM_TF_PROVIDER", "standin")}
+    command = [sys.executable, "-m", "woocom", "validate", "--repo", str(repo)]
+    result = subprocess.run(
+        [*command, "--skip-checkov", "--root", "stack"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+    return repo, result
 
 
 def test_every_limit_at_its_edge_plans(
-    outcomes: dict[str, tuple[Path, subprocess.CompletedProcess[str]]],
+    at_the_edges_validated: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
-    repo, result = outcomes["at_the_edges"]
+    repo, result = at_the_edges_validated
     load_stack(repo / "stack.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok   stack: init, validate, test" in result.stdout

@@ -7,11 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tf.provider
+from tf import runner
 from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer
 from tf.utils import to_dynamic_value
 
-from woocom.tf.provider import REFUSAL, StandinProvider, build_messages, cached_messages
+from woocom.tf import provider as standin
+from woocom.tf.provider import (
+    REFUSAL,
+    StandinProvider,
+    StandinServicer,
+    build_messages,
+    cached_messages,
+)
 
 SCHEMA: dict[str, Any] = {
     "provider_config": {"arguments": {"region": "string"}},
@@ -29,7 +38,26 @@ SCHEMA: dict[str, Any] = {
 
 @pytest.fixture
 def servicer() -> ProviderServicer:
-    return ProviderServicer(StandinProvider(SCHEMA))
+    return StandinServicer(StandinProvider(SCHEMA))
+
+
+def test_the_schema_may_be_cached_by_terraform(servicer: ProviderServicer) -> None:
+    """Terraform reuses a schema across provider instances only if its response says so."""
+    response = servicer.GetProviderSchema(pb.GetProviderSchema.Request(), None)
+    assert response.server_capabilities.get_provider_schema_optional
+    metadata = servicer.GetMetadata(pb.GetMetadata.Request(), None)
+    assert response.server_capabilities == metadata.server_capabilities
+
+
+def test_the_provider_is_served_by_the_standin_servicer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tf.provider, "ProviderServicer", tf.provider.ProviderServicer)
+    served: list[type[ProviderServicer]] = []
+    # run_provider would start the gRPC server: record which servicer it would build.
+    monkeypatch.setattr(
+        runner, "run_provider", lambda _: served.append(tf.provider.ProviderServicer)
+    )
+    standin.serve(StandinProvider(SCHEMA))
+    assert served == [StandinServicer]
 
 
 def test_schema_carries_types_modes_and_list_nesting(servicer: ProviderServicer) -> None:

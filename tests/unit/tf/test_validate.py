@@ -104,6 +104,33 @@ def test_failing_terraform_test_fails(repo: Path, capsys: pytest.CaptureFixture[
     assert "the test manifest names every function" in out
 
 
+def test_each_test_file_runs_and_every_failing_one_is_reported(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = repo / "terraform" / "app"
+    (root / "beside.tftest.hcl").write_text(
+        TEST.replace('["ping"]', '["pang"]').replace("names every function", "beside the root")
+    )
+    (root / "tests" / "other.tftest.hcl").write_text(
+        TEST.replace('["ping"]', '["pong"]').replace("names every function", "in tests/")
+    )
+    assert sorted(p.relative_to(root).as_posix() for p in validate.test_files(root)) == [
+        "beside.tftest.hcl",
+        "tests/app.tftest.hcl",
+        "tests/other.tftest.hcl",
+    ]
+    assert validate.main(["--repo", str(repo), "--skip-checkov"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL app: init, validate, test" in out
+    assert "the test manifest beside the root" in out
+    assert "the test manifest in tests/" in out
+
+
+def test_go_gc_settings_are_ours_unless_the_environment_sets_them() -> None:
+    assert validate.go_gc_environment({}) == {"GOGC": "800", "GOMEMLIMIT": "2GiB"}
+    assert validate.go_gc_environment({"GOGC": "100"}) == {"GOGC": "100", "GOMEMLIMIT": "2GiB"}
+
+
 def test_checkov_failures_fail(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
