@@ -207,5 +207,5 @@ def canary(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks; results go to .woocom/bench/results.json and the terminal."""
+    """Run the benchmarks; results go to benchmarks/results.json and the terminal."""
     woocom(session, "bench")

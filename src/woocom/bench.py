@@ -3,11 +3,11 @@
 A benchmark is a module `benchmarks/bench_<area>.py` exposing
 `run() -> dict[str, object]`; the dict may hold a "summary" list of lines to print.
 
-Results accumulate in `.woocom/bench/results.json`: running some areas replaces
-their entries and keeps the others, each stamped with when and where it ran.
-The README's figures table (between `<!-- bench:figures -->` markers) is then
-rewritten from that file, so every figure the README states comes from one run
-of one benchmark, never from a hand copy.
+Results accumulate in `benchmarks/results.json`, committed: running some areas
+replaces their entries and keeps the others, each stamped with when and where it ran,
+on any clone. The README's figures table (between `<!-- bench:figures -->` markers)
+is then rewritten from that file, so every figure the README states comes from one
+run of one benchmark, never from a hand copy (a test holds the two in step).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from woocom.paths import BENCH_DIR, REPO_ROOT, display_path
+from woocom.paths import REPO_ROOT, display_path
 
 BENCH_SOURCES = REPO_ROOT / "benchmarks"
+RESULTS = BENCH_SOURCES / "results.json"
 README = REPO_ROOT / "README.md"
 # READMEs with `<!-- bench:<area> -->` blocks of one area's detailed table.
 DETAIL_READMES = (REPO_ROOT / "functions" / "README.md",)
@@ -63,7 +64,7 @@ def load_results(path: Path) -> dict[str, Any]:
 def figures_table(results: dict[str, Any]) -> str:
     """The README's table: every area's summary lines, with when and where they ran."""
     rows = [
-        "| area | figures (`nox -s bench`, from `.woocom/bench/results.json`) | run |",
+        "| area | figures (`nox -s bench`, from `benchmarks/results.json`) | run |",
         "|---|---|---|",
     ]
     for area, result in sorted(results["benchmarks"].items()):
@@ -109,7 +110,12 @@ def update_readme(readme: Path, results: dict[str, Any]) -> bool:
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="woocom bench", description=__doc__)
     parser.add_argument("only", nargs="*", help="areas to run (default: all), e.g. imports")
-    parser.add_argument("--output", type=Path, default=BENCH_DIR / "results.json")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS,
+        help="results file, read first and rewritten (default: benchmarks/results.json)",
+    )
     parser.add_argument(
         "--readme",
         type=Path,

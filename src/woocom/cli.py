@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("woocom.deploy", "plan an environment"),
     "deploy": ("woocom.deploy", "plan and apply an environment"),
     "destroy": ("woocom.deploy", "destroy a preview or developer stack"),
-    "bench": ("woocom.bench", "run the benchmarks and write .woocom/bench/results.json"),
+    "bench": ("woocom.bench", "run the benchmarks and write benchmarks/results.json"),
     "iam": ("woocom.iam.cli", "render every IAM document to .woocom/iam and check it offline"),
     "access-request": ("woocom.iam.access", "grant break glass to one person for minutes"),
 }

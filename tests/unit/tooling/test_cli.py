@@ -16,6 +16,7 @@ from woocom.outputs import (
     read_outputs,
     write_outputs,
 )
+from woocom.paths import REPO_ROOT
 
 
 def test_check_prints_every_function_and_trigger(capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,3 +138,22 @@ def test_bench_keeps_other_areas_and_writes_the_readme_table_from_the_results(
     assert "| slow | 12.9 s |" in text
     assert text.startswith("# Title\n<!-- bench:figures -->\n| area |")
     assert text.endswith("<!-- /bench:figures -->\nend\n")
+
+
+def test_the_readme_figures_are_the_committed_results_file() -> None:
+    """The table is what `nox -s bench` renders from benchmarks/results.json, which is in
+    git: kept out of it (under .woocom/), a run of one area on a fresh clone rewrote the
+    table with that area alone."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", str(bench.RESULTS)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=False,
+    )
+    assert tracked.returncode == 0, f"{bench.RESULTS} is not committed"
+    results = bench.load_results(bench.RESULTS)
+    assert set(results["benchmarks"]) == {
+        path.stem.removeprefix("bench_") for path in bench.discover([])
+    }
+    readme = bench.README.read_text(encoding="utf-8")
+    assert bench.figures_table(results) in readme
