@@ -25,7 +25,7 @@ AttributeValue = dict[str, Any]
 
 
 def serialize(value: object) -> AttributeValue:
-    """The attribute value of `value` (str, bool, int, Decimal, None, a mapping or a list)."""
+    """The attribute value of `value` (str, bool, int, Decimal, None, a mapping, list or tuple)."""
     if value is None:
         return {"NULL": True}
     if isinstance(value, bool):  # before int: a bool is an int to Python
@@ -41,7 +41,7 @@ def serialize(value: object) -> AttributeValue:
         raise TypeError("a float cannot be stored exactly: pass a Decimal")
     if isinstance(value, Mapping):
         return {"M": {str(k): serialize(v) for k, v in value.items()}}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):  # a tuple field dumps as a tuple
         return {"L": [serialize(v) for v in value]}
     raise TypeError(f"{type(value).__name__} values are not stored in the table")
 

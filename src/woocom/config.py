@@ -612,6 +612,12 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 LONGEST_WORKSPACE = 16
 
 
+# Function names whose role name `<stack>-<workspace>-<name>` the stack gives another role.
+RESERVED_FUNCTION_NAMES = {
+    "canary": "the render-check canary's role (terraform/modules/canary)",
+}
+
+
 def check_references(stack: Stack) -> Iterator[Problem]:
     """What one model cannot see alone: names that must resolve, settings that must agree."""
     declared: dict[Kind, Mapping[str, object]] = {
@@ -625,6 +631,14 @@ def check_references(stack: Stack) -> Iterator[Problem]:
     s3_filters: dict[str, list[tuple[str, int, S3Trigger]]] = {}
     for fname, fn in stack.functions.items():
         base: tuple[str | int, ...] = ("functions", fname)
+        if fname in RESERVED_FUNCTION_NAMES:
+            yield (
+                base,
+                (
+                    f"the name '{fname}' is taken: '{stack.name}-<workspace>-{fname}' is "
+                    f"{RESERVED_FUNCTION_NAMES[fname]}; name the function otherwise"
+                ),
+            )
         longest = len(stack.name) + len(fname) + LONGEST_WORKSPACE + 2
         if longest > FUNCTION_NAME_CHARS:
             yield (

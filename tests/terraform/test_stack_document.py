@@ -136,7 +136,7 @@ def what_terraform_reads(repo: Path) -> tuple[str, bytes]:
     return document, manifest.read_bytes()
 
 
-def test_stack_without_defaults_is_valid_in_python_and_terraform(tmp_path: Path) -> None:
+def test_stack_without_defaults_gives_terraform_what_the_repository_gives_it(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path)
     without_defaults(repo)
     stack = load_stack(repo / "stack.yaml")

@@ -159,9 +159,14 @@ def run_test_files(root: Path, env: dict[str, str]) -> str:
         results = list(pool.map(run_file, files))
     failed = [(args, result) for args, result in results if result.returncode != 0]
     if failed:
-        args, first = failed[0]
+        # One command that reruns every failing file, and what each said.
+        filters = tuple(arg for args, _ in failed for arg in args if arg.startswith("-filter="))
         output = "\n".join(result.stdout + result.stderr for _, result in failed)
-        raise TerraformError(args, root, TerraformResult(first.returncode, output, ""))
+        raise TerraformError(
+            ("test", *filters, "-no-color"),
+            root,
+            TerraformResult(failed[0][1].returncode, output, ""),
+        )
     return "".join(result.stdout for _, result in sorted(results, key=lambda r: r[0]))
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import decimal
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -13,6 +16,8 @@ from storefront import attributes
 from storefront.models import Product
 from storefront.repository import _order_item, _product_item
 from tests.factories import pending_order
+from woocom.emulated import dummy_credentials_environment
+from woocom.paths import REPO_ROOT
 
 NOW = datetime(2026, 1, 31, 9, 15, tzinfo=UTC)
 
@@ -57,6 +62,30 @@ def test_items_read_back_as_boto3_read_them(values):
 def test_each_kind_of_value_round_trips(value, stored):
     assert attributes.serialize(value) == stored
     assert attributes.deserialize(stored) == value
+
+
+def test_a_tuple_is_stored_as_a_list_as_boto3_stored_it():
+    assert attributes.serialize(("a", 1)) == TypeSerializer().serialize(("a", 1))
+
+
+def test_no_handler_imports_boto3():
+    """The point of storefront.attributes and botocore's session: ~15 ms of every cold start."""
+    code = (
+        "import importlib, sys\n"
+        "for name in ('catalog_api', 'orders_api', 'order_worker', 'catalog_import',"
+        " 'expire_orders'):\n"
+        "    importlib.import_module(f'{name}.handler')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 's3transfer')))\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT / "functions"),
+        **dummy_credentials_environment(),
+    }
+    found = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]", found.stdout
 
 
 def test_numbers_come_back_as_decimals():

@@ -124,6 +124,10 @@ def test_each_test_file_runs_and_every_failing_one_is_reported(
     assert "FAIL app: init, validate, test" in out
     assert "the test manifest beside the root" in out
     assert "the test manifest in tests/" in out
+    # The command shown reruns both failing files (it named the first alone).
+    assert (
+        "`terraform test -filter=beside.tftest.hcl -filter=tests/other.tftest.hcl -no-color`" in out
+    )
 
 
 def test_go_gc_settings_are_ours_unless_the_environment_sets_them() -> None:

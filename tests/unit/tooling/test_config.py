@@ -90,6 +90,15 @@ def test_a_mistyped_access_level_gets_the_one_meant(tmp_path: Path) -> None:
     assert "(did you mean 'read'?)" in problems[0]
 
 
+def test_a_function_may_not_take_the_canary_s_role_name(tmp_path: Path) -> None:
+    """Its role would be <stack>-<workspace>-canary: the canary's role, and its grants."""
+    data = minimal(canary={"handler": "handler.handle"})
+    problems = problems_of(write_stack(tmp_path, data))
+    assert len(problems) == 1
+    assert problems[0].startswith("functions.canary (line ")
+    assert "'shop-<workspace>-canary' is the render-check canary's role" in problems[0]
+
+
 def test_missing_required_key(tmp_path: Path) -> None:
     data = minimal()
     del data["tables"]
