@@ -177,9 +177,8 @@ def test_cli_runs_in_the_foreground_until_sigterm(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
-def test_the_banner_s_import_example_names_a_file_that_exists(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def banner_lines(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The `nox -s dev` banner of a stack at the default ports, as printed from the repo."""
     monkeypatch.chdir(REPO_ROOT)
     runtime = SimpleNamespace(
         outputs={
@@ -193,7 +192,13 @@ def test_the_banner_s_import_example_names_a_file_that_exists(
         started_in=1.0,
         enforce_iam=True,
     )
-    line = next(x for x in cli.banner(runtime).splitlines() if "aws s3 cp" in x)  # type: ignore[arg-type]
+    return cli.banner(runtime).splitlines()  # type: ignore[arg-type]
+
+
+def test_the_banner_s_import_example_names_a_file_that_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    line = next(x for x in banner_lines(monkeypatch) if "aws s3 cp" in x)
     local_file = line.split("aws s3 cp ")[1].split()[0]
     assert (REPO_ROOT / local_file).is_file(), line
 
@@ -202,18 +207,6 @@ def test_the_banner_s_put_example_is_a_product_the_api_accepts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """It printed `{"name": "Demo", ...}`: not JSON, and not a product."""
-    monkeypatch.chdir(REPO_ROOT)
-    runtime = SimpleNamespace(
-        outputs={
-            "api_url": "http://127.0.0.1:8000",
-            "aws_endpoint_url": "http://127.0.0.1:5000",
-            "site_url": "http://127.0.0.1:8000/",
-        },
-        outputs_path=REPO_ROOT / ".woocom" / "outputs" / "local.json",
-        env_file=REPO_ROOT / ".woocom" / "outputs" / "local.env",
-        started_in=1.0,
-        enforce_iam=True,
-    )
-    line = next(x for x in cli.banner(runtime).splitlines() if "-X PUT" in x)  # type: ignore[arg-type]
+    line = next(x for x in banner_lines(monkeypatch) if "-X PUT" in x)
     body = line.split(" -d '")[1].rstrip("'")
     ProductBody.model_validate_json(body)
