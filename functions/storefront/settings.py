@@ -77,29 +77,22 @@ class Settings:
         )
 
     def require_table(self) -> str:
-        return _require(
-            self.table_name, "TABLE_MAIN_NAME", "table: {main: read}", "read_write if it writes"
-        )
+        return _require(self.table_name, "TABLE_MAIN_NAME", "table: {main: read}")
 
     def require_imports_bucket(self) -> str:
-        return _require(
-            self.imports_bucket,
-            "BUCKET_IMPORTS_NAME",
-            "bucket: {imports: read}",
-            "read_write if it writes",
-        )
+        return _require(self.imports_bucket, "BUCKET_IMPORTS_NAME", "bucket: {imports: read}")
 
     def require_orders_queue(self) -> str:
         return _require(self.orders_queue_url, "QUEUE_ORDERS_URL", "queue: {orders: send}")
 
 
-def _require(value: str | None, variable: str, permission: str, alternative: str = "") -> str:
+def _require(value: str | None, variable: str, permission: str) -> str:
     """The resource name a permission puts in the environment; the missing permission else.
 
-    The least level that sets the variable is named first (a reader needs no more).
+    The least level that sets the variable is named (a reader needs no more).
     """
     if value is None:
-        also = f" ({alternative})" if alternative else ""
+        also = " (read_write if it writes)" if permission.endswith(": read}") else ""
         raise ConfigurationError(
             f"{variable} is not set: give this function `permissions: {permission}`{also} in "
             "stack.yaml (deployed and local stacks derive the variable from it)"

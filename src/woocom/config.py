@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -137,8 +137,7 @@ def _access_level(kind: Kind) -> Any:
     def check(value: str) -> str:
         levels = access_table().level_names(kind)
         if value not in levels:
-            close = difflib.get_close_matches(value, levels, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(value, levels)
             raise ValueError(f"{kind} access {value!r} must be one of {', '.join(levels)}{hint}")
         return value
 
@@ -547,7 +546,6 @@ def _check_rate(expression: str) -> None:
 
 def unit_for(count: int, unit: str) -> str | None:
     """The unit EventBridge accepts for `count`, guessing from a near miss ("mins" -> minutes)."""
-
     plurals = list(_RATE_UNITS.values())
     singular = {plural: single for single, plural in _RATE_UNITS.items()}
     guess = unit if unit in plurals or unit in _RATE_UNITS else None
@@ -831,7 +829,6 @@ def check_function_code(stack: Stack, functions_dir: Path) -> Iterator[Problem]:
 
 def _handler_hint(handler: str, folder: Path) -> str:
     """The closest `module.function` that the folder's top-level modules define, if any."""
-
     candidates = []
     for module in sorted(folder.glob("*.py")):
         try:
@@ -873,7 +870,6 @@ def _is_model_tag(part: Any) -> bool:
 
 
 def _did_you_mean(loc: tuple[str | int, ...]) -> str:
-
     known: dict[str, tuple[str, ...]] = {
         "top": tuple(Stack.model_fields),
         "function": tuple(Function.model_fields),
@@ -888,7 +884,12 @@ def _did_you_mean(loc: tuple[str | int, ...]) -> str:
         pool = known["function"]
     else:
         pool = known.get(parent, ())
-    close = difflib.get_close_matches(key, pool, n=1)
+    return did_you_mean(key, pool)
+
+
+def did_you_mean(word: str, known: Sequence[str]) -> str:
+    """` (did you mean 'x'?)` for the closest of `known`, or "" when none is close."""
+    close = difflib.get_close_matches(word, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

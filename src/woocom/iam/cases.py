@@ -1056,18 +1056,13 @@ def boundary_cases(ws: Workspace) -> list[Case]:
         for label, action, resource, allowed, context in render_check
         if allowed and action != "s3:GetBucketLocation"
     ]
-    for label, action, resource, allowed, principal, context in [
+    each: list[tuple[str, str, str, bool, str, Mapping[str, ContextValue]]] = [
         *((*case, role, {}) for case in cases),
         *((*case, chatbot, {}) for case in slack),
-        *(
-            (label, action, resource, allowed, canary, context)
-            for label, action, resource, allowed, context in render_check
-        ),
-        *(
-            (label, action, resource, allowed, role, context)
-            for label, action, resource, allowed, context in not_the_canary
-        ),
-    ]:
+        *((label, action, res, ok, canary, ctx) for label, action, res, ok, ctx in render_check),
+        *((label, action, res, ok, role, ctx) for label, action, res, ok, ctx in not_the_canary),
+    ]
+    for label, action, resource, allowed, principal, context in each:
         build.cases.append(
             Case(
                 f"{ws.name}: role under boundary: {label}: {action} {resource}",
